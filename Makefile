@@ -1,0 +1,49 @@
+# The two commands: `make run` and `make test`. Everything else is set up by them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test bench setup lint kb-check translations extract-messages clean
+
+run: setup
+	$(BIN)/python -m bot run
+
+test: setup
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m bench
+
+setup: $(STAMP) $(MO)
+	@mkdir -p data
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile -q -d locales -D messages -l $*
+
+translations: $(MO)
+
+# For translators: re-extract the strings and merge them into every catalogue.
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k __ --add-comments=NOTE: \
+		--project=helpline-bot --no-location -o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-location \
+		--width=100
+
+kb-check: setup
+	$(BIN)/python -m bot kb check
+
+lint: setup
+	$(BIN)/ruff check bot tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

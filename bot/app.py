@@ -1,0 +1,92 @@
+"""Assemble the bot: settings + storage + knowledge base + matcher -> Bot and Dispatcher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import BotCommand
+from aiogram.utils.i18n import I18n
+
+from bot import views
+from bot.config import Settings
+from bot.handlers import get_routers
+from bot.i18n import build_i18n
+from bot.kb import KnowledgeBase
+from bot.matching.matcher import Matcher, Thresholds
+from bot.middlewares.locale import SUPPORTED, ProfileI18nMiddleware
+from bot.middlewares.profile import ProfileMiddleware
+from bot.middlewares.throttle import FloodLimiter, ThrottleMiddleware
+from bot.services.questions import QuestionService
+from bot.session import RetryMiddleware, SentMessagesMiddleware
+from bot.storage.sqlite import SQLiteStorage
+
+
+@dataclass(slots=True)
+class App:
+    settings: Settings
+    storage: SQLiteStorage
+    kb: KnowledgeBase
+    matcher: Matcher
+    i18n: I18n
+    bot: Bot
+    dispatcher: Dispatcher
+
+
+def build_matcher(kb: KnowledgeBase, settings: Settings) -> Matcher:
+    thresholds = Thresholds(
+        answer_score=settings.match_answer_score,
+        answer_margin=settings.match_answer_margin,
+        offer_score=settings.match_offer_score,
+    )
+    return Matcher(kb, thresholds, default_lang=settings.default_language)
+
+
+def build_bot(settings: Settings, storage: SQLiteStorage) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    session.middleware(RetryMiddleware())
+    session.middleware(SentMessagesMiddleware(storage, settings.secret_key))
+    return Bot(
+        token=settings.bot_token,
+        session=session,
+        default=DefaultBotProperties(link_preview_is_disabled=True),
+    )
+
+
+def build_dispatcher(settings: Settings, storage: SQLiteStorage, kb: KnowledgeBase,
+                     matcher: Matcher, i18n: I18n) -> Dispatcher:
+    dp = Dispatcher(storage=MemoryStorage())
+    dp["settings"] = settings
+    dp["storage"] = storage
+    dp["kb"] = kb
+    dp["matcher"] = matcher
+    dp["questions"] = QuestionService(storage, matcher)
+    dp.update.outer_middleware(ProfileMiddleware(storage, settings.secret_key))
+    ProfileI18nMiddleware(i18n, settings.default_language).setup(dp)
+    dp.message.middleware(
+        ThrottleMiddleware(FloodLimiter(settings.flood_messages, settings.flood_window_seconds))
+    )
+    dp.include_routers(*get_routers())
+    return dp
+
+
+def build_app(settings: Settings, storage: SQLiteStorage, kb: KnowledgeBase) -> App:
+    matcher = build_matcher(kb, settings)
+    i18n = build_i18n(settings.default_language)
+    bot = build_bot(settings, storage)
+    dp = build_dispatcher(settings, storage, kb, matcher, i18n)
+    return App(settings, storage, kb, matcher, i18n, bot, dp)
+
+
+async def set_commands(bot: Bot, i18n: I18n, default_lang: str) -> None:
+    with i18n.context():
+        for lang in (None, *SUPPORTED):
+            commands = [
+                BotCommand(command=c, description=d)
+                for c, d in views.commands(lang or default_lang)
+            ]
+            await bot.set_my_commands(commands, language_code=lang)

@@ -1,0 +1,1 @@
+"""Everything a teenager or a parent sees."""

@@ -1,0 +1,112 @@
+"""Free-text questions: answer, clarify, escalate (with consent) or crisis."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+
+from bot import views
+from bot.callbacks import AskCb, DeclineCb, FeedbackCb, NoneOfTheseCb
+from bot.handlers.user.topics import NO_PREVIEW, send_answer
+from bot.kb import KnowledgeBase
+from bot.matching.normalize import normalize
+from bot.services.questions import QuestionService
+from bot.storage.sqlite import SQLiteStorage, UserProfile
+
+
+def router() -> Router:
+    r = Router(name="user.questions")
+
+    @r.message(F.text & ~F.text.startswith("/"))
+    async def question(message: Message, questions: QuestionService, kb: KnowledgeBase,
+                       profile: UserProfile, i18n: I18n) -> None:
+        text = message.text or ""
+        if not normalize(text):
+            await message.answer(views.empty_text_reply())
+            return
+        outcome = await questions.ask(profile, text, i18n.current_locale)
+        decision = outcome.decision
+        lang = outcome.lang
+        with i18n.use_locale(lang):
+            if decision.action == "crisis" and outcome.entry is not None:
+                await message.answer(views.crisis_intro())
+                await message.answer(outcome.entry.answer[lang],
+                                     reply_markup=views.crisis_keyboard(outcome.question_id),
+                                     link_preview_options=NO_PREVIEW)
+            elif decision.action == "answer" and outcome.entry is not None:
+                await send_answer(message, kb, outcome.entry.id, lang, outcome.question_id,
+                                  profile)
+            elif decision.action == "clarify" and outcome.offers:
+                await message.answer(
+                    views.clarify_text(),
+                    reply_markup=views.topics_keyboard(outcome.offers, lang,
+                                                       outcome.question_id),
+                )
+            else:
+                await message.answer(views.escalate_text(),
+                                     reply_markup=views.consent_keyboard(outcome.question_id))
+
+    @r.callback_query(FeedbackCb.filter(F.helpful))
+    async def helped(query: CallbackQuery, callback_data: FeedbackCb, kb: KnowledgeBase,
+                     storage: SQLiteStorage, i18n: I18n) -> None:
+        if callback_data.entry not in kb.entries:
+            await query.answer(views.expired_button())
+            return
+        await storage.add_feedback(callback_data.entry, i18n.current_locale, True)
+        await query.answer(views.thanks_feedback_text())
+
+    @r.callback_query(FeedbackCb.filter(~F.helpful))
+    async def not_helped(query: CallbackQuery, callback_data: FeedbackCb, kb: KnowledgeBase,
+                         storage: SQLiteStorage, questions: QuestionService,
+                         profile: UserProfile, i18n: I18n) -> None:
+        if callback_data.entry not in kb.entries or query.message is None:
+            await query.answer(views.expired_button())
+            return
+        await query.answer()
+        await storage.add_feedback(callback_data.entry, i18n.current_locale, False)
+        if not callback_data.q:
+            await query.message.answer(views.write_question_text())
+            return
+        others = await questions.alternatives(profile, callback_data.q, callback_data.entry)
+        if others:
+            await query.message.answer(
+                views.clarify_text(),
+                reply_markup=views.topics_keyboard(others, i18n.current_locale, callback_data.q),
+            )
+        else:
+            await query.message.answer(views.escalate_text(),
+                                       reply_markup=views.consent_keyboard(callback_data.q))
+
+    @r.callback_query(NoneOfTheseCb.filter())
+    async def none_of_these(query: CallbackQuery, callback_data: NoneOfTheseCb) -> None:
+        await query.answer()
+        if query.message is not None:
+            await query.message.answer(views.escalate_text(),
+                                       reply_markup=views.consent_keyboard(callback_data.q))
+
+    @r.callback_query(AskCb.filter())
+    async def ask_consultant(query: CallbackQuery, callback_data: AskCb,
+                             questions: QuestionService, profile: UserProfile) -> None:
+        if query.message is None:
+            await query.answer()
+            return
+        if not callback_data.q:
+            await query.answer()
+            await query.message.answer(views.write_question_text())
+            return
+        created = await questions.send_to_consultant(profile, callback_data.q)
+        if created is None:
+            await query.answer(views.expired_button(), show_alert=True)
+            return
+        await query.answer()
+        number, urgent = created
+        await query.message.answer(views.ticket_received_text(number, urgent))
+
+    @r.callback_query(DeclineCb.filter())
+    async def declined(query: CallbackQuery) -> None:
+        await query.answer()
+        if query.message is not None:
+            await query.message.answer(views.declined_text())
+
+    return r

@@ -1,0 +1,84 @@
+"""Which of kk / ru / en a short, messy message is written in.
+
+Strong signals first: Kazakh-only letters (Cyrillic ә ғ қ ң ө ұ ү һ і or the 2021 Latin ä ğ q
+ñ ö ū ü ı ş ç) mean Kazakh; Cyrillic without them is Kazakh or Russian, never English. The
+rest is decided by a character n-gram naive Bayes model over the normalised skeleton, trained on
+the knowledge base's own texts (and their Latin transliterations), so Kazakh written without its
+special letters or in chat Latin is still recognised.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from bot.matching.normalize import KAZAKH_LETTERS, normalize
+
+LANGS = ("kk", "ru", "en")
+KAZAKH_LATIN_LETTERS = frozenset("äğqñöūüış")
+_CYRILLIC = re.compile(r"[а-яёәғқңөұүһі]", re.IGNORECASE)
+_LATIN = re.compile(r"[a-zäğqñöūüışç]", re.IGNORECASE)
+NGRAM_SIZES = (1, 2, 3, 4)
+
+
+def _ngrams(skeleton: str) -> Iterable[str]:
+    for word in skeleton.split():
+        padded = f" {word} "
+        for n in NGRAM_SIZES:
+            for i in range(len(padded) - n + 1):
+                yield padded[i : i + n]
+
+
+@dataclass(slots=True)
+class LanguageDetector:
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+    vocabulary: int = 1
+
+    @classmethod
+    def fit(cls, samples: Mapping[str, Iterable[str]]) -> LanguageDetector:
+        detector = cls()
+        vocab: set[str] = set()
+        for lang in LANGS:
+            counter: Counter[str] = Counter()
+            for text in samples.get(lang, ()):
+                counter.update(_ngrams(normalize(text)))
+            detector.counts[lang] = counter
+            detector.totals[lang] = sum(counter.values())
+            vocab.update(counter)
+        detector.vocabulary = max(len(vocab), 1)
+        return detector
+
+    def scores(self, text: str, candidates: Iterable[str] = LANGS) -> dict[str, float]:
+        grams = list(_ngrams(normalize(text)))
+        result: dict[str, float] = {}
+        for lang in candidates:
+            counter = self.counts.get(lang, Counter())
+            denom = self.totals.get(lang, 0) + self.vocabulary
+            result[lang] = sum(math.log((counter.get(g, 0) + 1) / denom) for g in grams)
+        return result
+
+    def detect(self, text: str, default: str = "ru") -> str:
+        lowered = text.casefold()
+        if any(ch in KAZAKH_LETTERS for ch in lowered):
+            return "kk"
+        has_cyrillic = bool(_CYRILLIC.search(lowered))
+        has_latin = bool(_LATIN.search(lowered))
+        if not has_cyrillic and not has_latin:
+            return default
+        if has_latin and not has_cyrillic and any(ch in KAZAKH_LATIN_LETTERS for ch in lowered):
+            return "kk"
+        candidates: tuple[str, ...] = LANGS
+        if has_cyrillic and (not has_latin or _mostly_cyrillic(lowered)):
+            candidates = ("kk", "ru")
+        scores = self.scores(text, candidates)
+        if not scores or all(v == 0 for v in scores.values()):
+            return default
+        return max(scores, key=lambda lang: scores[lang])
+
+
+def _mostly_cyrillic(text: str) -> bool:
+    return len(_CYRILLIC.findall(text)) >= len(_LATIN.findall(text))

@@ -1,0 +1,267 @@
+"""Rank knowledge-base entries for a question and decide what to do with it.
+
+Two signals are combined:
+
+* **phrasing similarity**: rapidfuzz scores of the question's skeleton against every phrasing,
+  title and keyword skeleton of every entry, computed in one `process.cdist` call;
+* **stem coverage**: how much of the question's (IDF-weighted) vocabulary the entry knows,
+  with light stemming (word beginnings) and fuzzy lookup of misspelt stems.
+
+The decision then picks `answer`, `clarify`, `escalate` or `crisis` with thresholds that live in
+settings and were chosen from `tests/eval/tune.jsonl`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.kb.model import KnowledgeBase
+from bot.matching.crisis import CrisisDetector
+from bot.matching.language import LanguageDetector
+from bot.matching.normalize import normalize, stem, truncate_for_matching
+from bot.matching.stopwords import STOPWORDS
+
+Action = str  # "answer" | "clarify" | "escalate" | "crisis"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    answer_score: float = 72.0
+    answer_margin: float = 6.0
+    offer_score: float = 52.0
+    max_offers: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    entry_id: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    action: Action
+    entry_id: str | None
+    candidates: tuple[str, ...]
+    lang: str
+    score: float
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "action": self.action,
+            "entry_id": self.entry_id,
+            "candidates": list(self.candidates),
+            "lang": self.lang,
+            "score": round(self.score, 2),
+        }
+
+
+@dataclass(slots=True)
+class _Index:
+    entry_ids: list[str]
+    audiences: np.ndarray
+    choices: list[str]
+    owners: np.ndarray
+    order: np.ndarray
+    starts: np.ndarray
+    stem_entries: dict[str, dict[int, float]] = field(default_factory=dict)
+    idf: dict[str, float] = field(default_factory=dict)
+    vocab: list[str] = field(default_factory=list)
+    unknown_idf: float = 1.0
+
+
+def _stop_skeletons() -> frozenset[str]:
+    words: set[str] = set()
+    for text in STOPWORDS.values():
+        words.update(normalize(text).split())
+    return frozenset(words)
+
+
+STOP = _stop_skeletons()
+
+
+def content_stems(text: str) -> list[str]:
+    return [stem(t) for t in normalize(text).split() if t not in STOP and len(t) > 1]
+
+
+class Matcher:
+    """Everything needed to decide on one question; build once per knowledge base."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        thresholds: Thresholds | None = None,
+        *,
+        crisis: CrisisDetector | None = None,
+        default_lang: str = "ru",
+        weight_fuzzy: float = 0.55,
+    ) -> None:
+        self.kb = kb
+        self.thresholds = thresholds or Thresholds()
+        self.crisis = crisis or CrisisDetector()
+        self.default_lang = default_lang
+        self.weight_fuzzy = weight_fuzzy
+        self.language = LanguageDetector.fit(
+            {
+                lang: [
+                    text
+                    for e in kb.entries.values()
+                    for text in (*e.questions[lang], e.title[lang], e.answer[lang])
+                ]
+                for lang in ("kk", "ru", "en")
+            }
+        )
+        self._index = self._build_index()
+        self._fuzzy_stem = lru_cache(maxsize=50_000)(self._fuzzy_stem_uncached)
+
+    # -- index ------------------------------------------------------------------------------
+    def _build_index(self) -> _Index:
+        entry_ids = list(self.kb.entries)
+        choices: list[str] = []
+        owners: list[int] = []
+        stem_weights: dict[str, dict[int, float]] = defaultdict(dict)
+        for i, entry in enumerate(self.kb.entries.values()):
+            texts: list[str] = []
+            for lang in ("kk", "ru", "en"):
+                texts.extend(entry.questions[lang])
+                texts.append(entry.title[lang])
+                texts.extend(entry.keywords.get(lang, ()))
+            seen: set[str] = set()
+            for text in texts:
+                skeleton = normalize(text)
+                if skeleton and skeleton not in seen:
+                    seen.add(skeleton)
+                    choices.append(skeleton)
+                    owners.append(i)
+            for lang in ("kk", "ru", "en"):
+                for text in (*entry.questions[lang], entry.title[lang]):
+                    for s in content_stems(text):
+                        stem_weights[s][i] = 1.0
+                for text in entry.keywords.get(lang, ()):
+                    for s in content_stems(text):
+                        stem_weights[s][i] = 1.0
+        n = max(len(entry_ids), 1)
+        idf = {s: math.log(1 + n / len(ents)) for s, ents in stem_weights.items()}
+        owners_arr = np.asarray(owners, dtype=np.int64)
+        order = np.argsort(owners_arr, kind="stable")
+        sorted_owners = owners_arr[order]
+        starts = np.searchsorted(sorted_owners, np.arange(len(entry_ids)))
+        audiences = np.asarray([e.audience for e in self.kb.entries.values()])
+        return _Index(
+            entry_ids=entry_ids,
+            audiences=audiences,
+            choices=choices,
+            owners=owners_arr,
+            order=order,
+            starts=starts,
+            stem_entries=dict(stem_weights),
+            idf=idf,
+            vocab=sorted(stem_weights),
+            unknown_idf=math.log(1 + n),
+        )
+
+    def _fuzzy_stem_uncached(self, s: str) -> tuple[tuple[str, float], ...]:
+        if s in self._index.stem_entries:
+            return ((s, 1.0),)
+        if len(s) < 4:
+            return ()
+        found = process.extract(
+            s, self._index.vocab, scorer=fuzz.ratio, score_cutoff=75, limit=3
+        )
+        return tuple((match, score / 100.0) for match, score, _ in found)
+
+    # -- scoring ----------------------------------------------------------------------------
+    def scores(self, text: str) -> np.ndarray:
+        """One combined score (0-100) per entry, in `kb.entries` order."""
+        index = self._index
+        query = normalize(truncate_for_matching(text))
+        n = len(index.entry_ids)
+        if not query or n == 0:
+            return np.zeros(n)
+        sims = process.cdist(
+            [query], index.choices, scorer=fuzz.WRatio, dtype=np.uint8, workers=1
+        )[0]
+        sims2 = process.cdist(
+            [query], index.choices, scorer=fuzz.token_sort_ratio, dtype=np.uint8, workers=1
+        )[0]
+        combined = (sims.astype(np.float32) + sims2.astype(np.float32)) / 2
+        per_phrasing = combined[index.order]
+        fuzzy = np.maximum.reduceat(per_phrasing, index.starts)
+
+        coverage = np.zeros(n, dtype=np.float32)
+        stems = content_stems(query)
+        total = 0.0
+        for s in stems:
+            matches = self._fuzzy_stem(s)
+            weight = max((index.idf[m] for m, _ in matches), default=index.unknown_idf)
+            total += weight
+            best: dict[int, float] = {}
+            for m, sim in matches:
+                contribution = index.idf[m] * sim
+                for entry in index.stem_entries[m]:
+                    if contribution > best.get(entry, 0.0):
+                        best[entry] = contribution
+            for entry, value in best.items():
+                coverage[entry] += value
+        if total > 0:
+            coverage = coverage / total * 100.0
+        return self.weight_fuzzy * fuzzy + (1 - self.weight_fuzzy) * coverage
+
+    def rank(self, text: str, audience: str | None = None, limit: int = 5) -> list[Scored]:
+        scores = self.scores(text)
+        if audience in ("teen", "parent"):
+            other = "parent" if audience == "teen" else "teen"
+            scores = scores - 4.0 * (self._index.audiences == other)
+        top = np.argsort(-scores, kind="stable")[:limit]
+        return [Scored(self._index.entry_ids[i], float(scores[i])) for i in top]
+
+    # -- decision ---------------------------------------------------------------------------
+    def detect_language(self, text: str) -> str:
+        return self.language.detect(text, default=self.default_lang)
+
+    def decide(
+        self, text: str, *, lang: str | None = None, audience: str | None = None
+    ) -> Decision:
+        lang = lang if lang in ("kk", "ru", "en") else self.detect_language(text)
+        hit = self.crisis.detect(text, audience)
+        if hit is not None and hit.entry_id in self.kb.entries:
+            return Decision("crisis", hit.entry_id, (), lang, 100.0)
+        ranked = self.rank(text, audience)
+        if not ranked:
+            return Decision("escalate", None, (), lang, 0.0)
+        t = self.thresholds
+        best = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        best_entry = self.kb.entries[best.entry_id]
+        if best_entry.crisis and best.score >= t.offer_score:
+            return Decision("crisis", best.entry_id, (), lang, best.score)
+        if best.score >= t.answer_score and best.score - runner_up >= t.answer_margin:
+            return Decision("answer", best.entry_id, (), lang, best.score)
+        if best.score >= t.offer_score:
+            floor = max(t.offer_score, best.score - 15.0)
+            offers = tuple(s.entry_id for s in ranked[: t.max_offers] if s.score >= floor)
+            if len(offers) == 1:
+                offers = tuple(s.entry_id for s in ranked[:2])
+            return Decision("clarify", None, offers, lang, best.score)
+        return Decision("escalate", None, (), lang, best.score)
+
+
+def decide_many(
+    matcher: Matcher, items: Iterable[dict[str, object]]
+) -> Iterable[dict[str, object]]:
+    for item in items:
+        lang = item.get("lang")
+        audience = item.get("audience")
+        decision = matcher.decide(
+            str(item.get("text", "")),
+            lang=str(lang) if lang in ("kk", "ru", "en") else None,
+            audience=str(audience) if audience in ("teen", "parent") else None,
+        )
+        yield {"id": item.get("id"), **decision.to_json()}

@@ -1,0 +1,1 @@
+"""Cross-cutting concerns as aiogram middlewares."""

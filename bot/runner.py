@@ -1,0 +1,135 @@
+"""Start the bot: check everything first, then poll (or the local sandbox without a token)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramUnauthorizedError,
+)
+from aiogram.utils.token import TokenValidationError, validate_token
+
+from bot.app import App, build_app, set_commands
+from bot.config import ConfigError, Settings
+from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from bot.logging_setup import setup_logging
+from bot.polling import DurablePoller
+from bot.privacy import Cipher
+from bot.storage.sqlite import SQLiteStorage
+
+log = logging.getLogger("bot.runner")
+STARTUP_TIMEOUT = 15
+
+
+class StartupError(Exception):
+    """A problem that stops the bot before it serves anyone: one clear line."""
+
+
+def load_kb_or_fail(settings: Settings) -> KnowledgeBase:
+    try:
+        kb, _ = load_knowledge_base(settings.kb_path)
+    except KnowledgeBaseError as exc:
+        errors = [p for p in exc.problems if not p.warning]
+        raise StartupError(
+            f"KB_PATH: the knowledge base in {settings.kb_path} has {len(errors)} errors "
+            f"(first: {errors[0] if errors else '?'}); run: python -m bot kb check"
+        ) from None
+    return kb
+
+
+async def open_app(settings: Settings) -> App:
+    if not settings.secret_key:
+        raise ConfigError("SECRET_KEY: required (a long random string; see .env.example)")
+    try:
+        validate_token(settings.bot_token)
+    except TokenValidationError:
+        raise ConfigError("BOT_TOKEN: malformed (expected the form 123456:ABC... from "
+                          "@BotFather)") from None
+    kb = load_kb_or_fail(settings)
+    storage = SQLiteStorage(settings.sqlite_path, Cipher(settings.fernet_keys()))
+    await storage.open()
+    try:
+        return build_app(settings, storage, kb)
+    except BaseException:
+        await storage.close()
+        raise
+
+
+async def check_bot(app: App) -> None:
+    base = app.settings.telegram_api_base
+    try:
+        me = await asyncio.wait_for(app.bot.get_me(request_timeout=STARTUP_TIMEOUT),
+                                    STARTUP_TIMEOUT + 1)
+    except TelegramUnauthorizedError:
+        raise StartupError(f"BOT_TOKEN: rejected by the Bot API at {base} (401 Unauthorized)"
+                           ) from None
+    except (TelegramNetworkError, TimeoutError, OSError) as exc:
+        raise StartupError(
+            f"TELEGRAM_API_BASE: cannot reach the Bot API at {base} ({type(exc).__name__})"
+        ) from None
+    except TelegramAPIError as exc:
+        raise StartupError(f"BOT_TOKEN: the Bot API at {base} refused getMe "
+                           f"({type(exc).__name__})") from None
+    log.info("connected", extra={"mode": "polling", "url": base})
+    del me
+
+
+async def serve(settings: Settings, *, ready: asyncio.Event | None = None,
+                stop: asyncio.Event | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or `stop` is set), then finish in-flight updates."""
+    app = await open_app(settings)
+    poller: DurablePoller | None = None
+    try:
+        await check_bot(app)
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        await set_commands(app.bot, app.i18n, settings.default_language)
+        poller = DurablePoller(app.bot, app.dispatcher, app.storage,
+                               poll_timeout=settings.poll_timeout)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, poller.stop)
+            except (NotImplementedError, RuntimeError):
+                pass
+        log.info("started", extra={"entries": len(app.kb)})
+        if ready is not None:
+            ready.set()
+        stopper = asyncio.create_task(_stop_when(stop, poller)) if stop else None
+        await poller.run()
+        if stopper is not None:
+            stopper.cancel()
+        log.info("stopped")
+    finally:
+        await app.bot.session.close()
+        await app.storage.close()
+
+
+async def _stop_when(event: asyncio.Event, poller: DurablePoller) -> None:
+    await event.wait()
+    poller.stop()
+
+
+def run(settings: Settings, *, webhook: bool = False, sandbox: bool = False) -> int:
+    setup_logging(settings.log_level)
+    if webhook or settings.mode == "webhook":
+        print("run --webhook: not implemented yet", file=sys.stderr)
+        return 2
+    if sandbox or not settings.has_token:
+        from bot.sandbox import run_sandbox
+
+        return run_sandbox(settings)
+    try:
+        asyncio.run(serve(settings))
+    except (StartupError, ConfigError) as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 2
+    except TelegramUnauthorizedError:
+        print("cannot start: BOT_TOKEN: rejected by the Bot API (401 Unauthorized)",
+              file=sys.stderr)
+        return 2
+    return 0

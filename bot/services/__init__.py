@@ -1,0 +1,1 @@
+"""Application services: what handlers call (storage + matching), no Telegram types."""

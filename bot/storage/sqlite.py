@@ -1,0 +1,324 @@
+"""SQLite storage through aiosqlite: WAL, synchronous=FULL, one writer at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from bot.privacy import Cipher
+from bot.storage.migrations import MIGRATIONS
+
+RECENT_MESSAGES_KEPT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class UserProfile:
+    pseudonym: str
+    lang: str | None
+    lang_chosen: bool
+    audience: str | None
+    age_band: str | None
+    blocked: bool
+    is_new: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PendingQuestion:
+    id: int
+    pseudonym: str
+    text: str
+    lang: str
+    topic_guess: str | None
+    crisis: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    id: int
+    pseudonym: str | None
+    lang: str
+    audience: str | None
+    topic_guess: str | None
+    priority: str
+    state: str
+    text: str
+    created_at: float
+
+
+class SQLiteStorage:
+    def __init__(self, path: Path, cipher: Cipher) -> None:
+        self.path = Path(path)
+        self.cipher = cipher
+        self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    # -- lifecycle --------------------------------------------------------------------------
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            await self._prepare()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _prepare(self) -> None:
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=FULL",
+            "PRAGMA busy_timeout=5000",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA secure_delete=ON",
+        ):
+            await self.db.execute(pragma)
+        await self._migrate()
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("storage is not open")
+        return self._db
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One writing transaction at a time (BEGIN IMMEDIATE), committed or rolled back."""
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            else:
+                await self.db.execute("COMMIT")
+
+    async def _read(self, sql: str, params: Iterable[object] = ()) -> list[aiosqlite.Row]:
+        async with self._lock:
+            cursor = await self.db.execute(sql, tuple(params))
+            rows = await cursor.fetchall()
+            await cursor.close()
+            return list(rows)
+
+    async def _migrate(self) -> None:
+        await self.db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
+        rows = await self._read("SELECT MAX(version) FROM schema_version")
+        current = rows[0][0] or 0
+        for version, script in enumerate(MIGRATIONS, start=1):
+            if version <= current:
+                continue
+            async with self.transaction() as db:
+                for statement in _statements(script):
+                    await db.execute(statement)
+                await db.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+
+    async def schema_version(self) -> int:
+        rows = await self._read("SELECT MAX(version) FROM schema_version")
+        return int(rows[0][0] or 0)
+
+    async def ping(self) -> bool:
+        rows = await self._read("SELECT 1")
+        return rows[0][0] == 1
+
+    async def integrity_ok(self) -> bool:
+        rows = await self._read("PRAGMA integrity_check")
+        return rows[0][0] == "ok"
+
+    # -- meta and inbox ---------------------------------------------------------------------
+    async def get_meta(self, key: str) -> str | None:
+        rows = await self._read("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    async def inbox_store(self, updates: list[tuple[int, str]], next_offset: int) -> None:
+        """Store raw updates and the next polling offset in one transaction."""
+        now = time.time()
+        async with self.transaction() as db:
+            await db.executemany(
+                "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+                [(uid, self.cipher.encrypt(raw), now) for uid, raw in updates],
+            )
+            await db.execute(
+                "INSERT INTO meta (key, value) VALUES ('polling_offset', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value "
+                "WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)",
+                (str(next_offset),),
+            )
+
+    async def inbox_pending(self, limit: int = 100) -> list[tuple[int, str]]:
+        rows = await self._read(
+            "SELECT update_id, payload FROM inbox ORDER BY update_id LIMIT ?", (limit,)
+        )
+        return [(int(r[0]), self.cipher.decrypt(r[1])) for r in rows]
+
+    async def inbox_done(self, update_id: int) -> None:
+        async with self.transaction() as db:
+            await db.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
+
+    async def polling_offset(self) -> int | None:
+        value = await self.get_meta("polling_offset")
+        return int(value) if value is not None else None
+
+    # -- users ------------------------------------------------------------------------------
+    async def touch_user(self, pseudonym: str, chat_id: int, tg_lang: str | None) -> UserProfile:
+        """Load a user's profile, creating it on first contact."""
+        rows = await self._read(
+            "SELECT lang, lang_chosen, audience, age_band, blocked FROM users WHERE pseudonym = ?",
+            (pseudonym,),
+        )
+        if rows:
+            r = rows[0]
+            return UserProfile(pseudonym, r[0], bool(r[1]), r[2], r[3], bool(r[4]))
+        now = time.time()
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT OR IGNORE INTO users (pseudonym, chat, lang, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (pseudonym, self.cipher.encrypt(str(chat_id)), tg_lang, now, now),
+            )
+        return UserProfile(pseudonym, tg_lang, False, None, None, False, is_new=True)
+
+    async def update_user(self, pseudonym: str, **fields: object) -> None:
+        allowed = {"lang", "lang_chosen", "audience", "age_band", "blocked"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"unknown user fields: {sorted(unknown)}")
+        if not fields:
+            return
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        async with self.transaction() as db:
+            await db.execute(
+                f"UPDATE users SET {assignments}, updated_at = ? WHERE pseudonym = ?",
+                (*fields.values(), time.time(), pseudonym),
+            )
+
+    async def user_chat(self, pseudonym: str) -> int | None:
+        rows = await self._read("SELECT chat FROM users WHERE pseudonym = ?", (pseudonym,))
+        if not rows or rows[0][0] is None:
+            return None
+        return int(self.cipher.decrypt(rows[0][0]))
+
+    async def forget_user(self, pseudonym: str) -> None:
+        """Erase everything about a user (cascades to questions, tickets, message ids)."""
+        async with self.transaction() as db:
+            await db.execute("DELETE FROM users WHERE pseudonym = ?", (pseudonym,))
+
+    # -- chat message ids (for /hide) --------------------------------------------------------
+    async def remember_messages(self, pseudonym: str, ids: list[tuple[int, bool]]) -> None:
+        if not ids:
+            return
+        now = time.time()
+        async with self.transaction() as db:
+            await db.executemany(
+                "INSERT OR IGNORE INTO chat_messages (pseudonym, message_id, from_bot, created_at)"
+                " SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM users WHERE pseudonym = ?)",
+                [(pseudonym, mid, int(from_bot), now, pseudonym) for mid, from_bot in ids],
+            )
+            await db.execute(
+                "DELETE FROM chat_messages WHERE pseudonym = ? AND message_id NOT IN ("
+                " SELECT message_id FROM chat_messages WHERE pseudonym = ?"
+                " ORDER BY message_id DESC LIMIT ?)",
+                (pseudonym, pseudonym, RECENT_MESSAGES_KEPT),
+            )
+
+    async def take_recent_messages(self, pseudonym: str, since: float) -> list[int]:
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "SELECT message_id FROM chat_messages WHERE pseudonym = ? AND created_at >= ?"
+                " ORDER BY message_id",
+                (pseudonym, since),
+            )
+            ids = [int(r[0]) for r in await cursor.fetchall()]
+            await db.execute("DELETE FROM chat_messages WHERE pseudonym = ?", (pseudonym,))
+        return ids
+
+    # -- questions and tickets --------------------------------------------------------------
+    async def add_pending_question(
+        self, pseudonym: str, text: str, lang: str, topic_guess: str | None, crisis: bool
+    ) -> int:
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO pending_questions (pseudonym, text, lang, topic_guess, crisis,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (pseudonym, self.cipher.encrypt(text), lang, topic_guess, int(crisis),
+                 time.time()),
+            )
+            return int(cursor.lastrowid or 0)
+
+    async def get_pending_question(self, qid: int, pseudonym: str) -> PendingQuestion | None:
+        rows = await self._read(
+            "SELECT id, pseudonym, text, lang, topic_guess, crisis FROM pending_questions"
+            " WHERE id = ? AND pseudonym = ?",
+            (qid, pseudonym),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return PendingQuestion(int(r[0]), r[1], self.cipher.decrypt(r[2]), r[3], r[4], bool(r[5]))
+
+    async def create_ticket_from_pending(
+        self, question: PendingQuestion, audience: str | None, age_band: str | None
+    ) -> tuple[int, bool]:
+        """Create the ticket for a consented question; idempotent. Returns (number, created)."""
+        source = f"pq:{question.id}"
+        async with self.transaction() as db:
+            cursor = await db.execute("SELECT id FROM tickets WHERE source = ?", (source,))
+            row = await cursor.fetchone()
+            if row is not None:
+                return int(row[0]), False
+            cursor = await db.execute(
+                "INSERT INTO tickets (source, pseudonym, lang, audience, age_band, topic_guess,"
+                " priority, state, text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+                (source, question.pseudonym, question.lang, audience, age_band,
+                 question.topic_guess, "urgent" if question.crisis else "normal",
+                 self.cipher.encrypt(question.text), time.time()),
+            )
+            return int(cursor.lastrowid or 0), True
+
+    async def open_tickets(self) -> list[Ticket]:
+        rows = await self._read(
+            "SELECT id, pseudonym, lang, audience, topic_guess, priority, state, text, created_at"
+            " FROM tickets WHERE state = 'open'"
+            " ORDER BY priority = 'urgent' DESC, created_at"
+        )
+        return [
+            Ticket(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], self.cipher.decrypt(r[7]), r[8])
+            for r in rows
+        ]
+
+    async def count_tickets(self, pseudonym: str | None = None) -> int:
+        if pseudonym is None:
+            rows = await self._read("SELECT COUNT(*) FROM tickets")
+        else:
+            rows = await self._read(
+                "SELECT COUNT(*) FROM tickets WHERE pseudonym = ?", (pseudonym,)
+            )
+        return int(rows[0][0])
+
+    async def add_feedback(self, entry_id: str, lang: str, helpful: bool) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO feedback (entry_id, lang, helpful, created_at) VALUES (?, ?, ?, ?)",
+                (entry_id, lang, int(helpful), time.time()),
+            )
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (comments removed first)."""
+    code = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
+    return [statement.strip() for statement in code.split(";") if statement.strip()]
+
+
+async def open_storage(path: Path, cipher: Cipher) -> SQLiteStorage:
+    storage = SQLiteStorage(path, cipher)
+    await storage.open()
+    return storage
