@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile -q -d locales -D messages -l $*
+	$(BIN)/pybabel compile -d locales -D messages -l $*
 
 translations: $(MO)
 

@@ -45,15 +45,16 @@ BANNER = """\
 """
 
 
-def sandbox_secret(directory: Path = SANDBOX_DIR) -> str:
+def sandbox_secret(directory: Path = SANDBOX_DIR) -> tuple[str, bool]:
+    """The sandbox's own SECRET_KEY, generated once; returns (secret, newly generated)."""
     path = directory / "sandbox_secret.key"
     if path.exists():
-        return path.read_text().strip()
+        return path.read_text().strip(), False
     directory.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
     path.write_text(secret)
     path.chmod(0o600)
-    return secret
+    return secret, True
 
 
 class Terminal:
@@ -123,19 +124,36 @@ class Terminal:
         return True
 
 
+async def _settle(server: FakeTelegram, start: int, first: float = 5.0, idle: float = 0.4
+                  ) -> None:
+    """Wait for the bot's reply to what was just typed, then until it goes quiet."""
+    replies = ("sendMessage", "copyMessage", "answerCallbackQuery", "deleteMessages")
+    try:
+        await server.wait_for(lambda c: c.method in replies, timeout=first, start=start)
+    except TimeoutError:
+        return
+    seen = len(server.calls)
+    while True:
+        await asyncio.sleep(idle)
+        if len(server.calls) == seen:
+            return
+        seen = len(server.calls)
+
+
 async def _main(settings: Settings) -> int:
     server = FakeTelegram()
     url = await server.start()
     terminal = Terminal(server)
+    secret, generated = (settings.secret_key, False) if settings.secret_key else sandbox_secret()
     sandbox_settings = settings.model_copy(update={
         "bot_token": "123456:SANDBOX",
         "telegram_api_base": url,
         "database_url": f"sqlite:///{SANDBOX_DIR / 'sandbox.sqlite3'}",
-        "secret_key": settings.secret_key or sandbox_secret(),
+        "secret_key": secret,
         "admin_ids": (*settings.admin_ids, ACCOUNTS["staff"]["id"]),
         "poll_timeout": 1,
     })
-    if not settings.secret_key:
+    if generated:
         terminal.say("(sandbox: generated a local SECRET_KEY in data/sandbox_secret.key)")
     from bot.runner import serve
 
@@ -157,8 +175,10 @@ async def _main(settings: Settings) -> int:
             if not line:
                 await asyncio.sleep(1.0)  # end of input: let the last replies arrive
                 break
+            before = len(server.calls)
             if not terminal.handle(line):
                 break
+            await _settle(server, before)
     finally:
         stop.set()
         await bot_task

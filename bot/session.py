@@ -64,7 +64,8 @@ class SentMessagesMiddleware(BaseRequestMiddleware):
                        method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
         response = await make_request(bot, method)
         if isinstance(method, SendMessage | CopyMessage):
-            result: Any = response.result
+            # Despite its annotation, the chain returns the method's result, not a Response.
+            result: Any = response
             chat_id = method.chat_id
             if isinstance(result, Message | MessageId) and isinstance(chat_id, int):
                 await self.storage.remember_messages(

@@ -26,8 +26,9 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read the developer's .env or environment settings."""
+    names = {name.upper() for name in Settings.model_fields}
     for key in list(os.environ):
-        if key in Settings.model_fields or key.upper() in {k.upper() for k in Settings.model_fields}:
+        if key.upper() in names:
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setitem(Settings.model_config, "env_file", ())
 

@@ -41,7 +41,7 @@ async def test_start_from_two_users_in_their_languages(standin: FakeTelegram,
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
-            out, err = await asyncio.to_thread(proc.communicate, timeout=20)
+            _out, err = await asyncio.to_thread(proc.communicate, timeout=20)
         except Exception:
             proc.kill()
             raise
@@ -57,7 +57,7 @@ async def test_bad_token_and_unreachable_api_give_one_clear_line(tmp_path: Path)
         "KB_PATH": str(SMALL_KB),
         "SECRET_KEY": TEST_SECRET,
     }, "run")
-    out, err = await asyncio.to_thread(proc.communicate, timeout=60)
+    _out, err = await asyncio.to_thread(proc.communicate, timeout=60)
     assert proc.returncode == 2
     lines = [line for line in err.splitlines() if not line.startswith("{")]
     assert len(lines) == 1 and "BOT_TOKEN" in lines[0], err
@@ -72,7 +72,7 @@ async def test_unreachable_api_gives_one_clear_line(tmp_path: Path) -> None:
         "KB_PATH": str(SMALL_KB),
         "SECRET_KEY": TEST_SECRET,
     }, "run")
-    out, err = await asyncio.to_thread(proc.communicate, timeout=90)
+    _out, err = await asyncio.to_thread(proc.communicate, timeout=90)
     assert proc.returncode == 2
     lines = [line for line in err.splitlines() if not line.startswith("{")]
     assert len(lines) == 1 and "TELEGRAM_API_BASE" in lines[0], err
@@ -87,7 +87,7 @@ async def test_rejected_token_names_bot_token(standin: FakeTelegram, tmp_path: P
         "KB_PATH": str(SMALL_KB),
         "SECRET_KEY": TEST_SECRET,
     }, "run")
-    out, err = await asyncio.to_thread(proc.communicate, timeout=60)
+    _out, err = await asyncio.to_thread(proc.communicate, timeout=60)
     assert proc.returncode == 2
     assert "BOT_TOKEN" in err and "401" in err
     assert "Traceback" not in err
@@ -96,7 +96,7 @@ async def test_rejected_token_names_bot_token(standin: FakeTelegram, tmp_path: P
 async def test_malformed_setting_names_the_key(tmp_path: Path) -> None:
     proc = start_bot_process({"ADMIN_IDS": "12,abc", "BOT_TOKEN": TEST_TOKEN,
                               "SECRET_KEY": TEST_SECRET}, "run")
-    out, err = await asyncio.to_thread(proc.communicate, timeout=60)
+    _out, err = await asyncio.to_thread(proc.communicate, timeout=60)
     assert proc.returncode == 2
     assert err.strip().splitlines() == [err.strip().splitlines()[0]]
     assert "ADMIN_IDS" in err and "Traceback" not in err

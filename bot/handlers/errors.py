@@ -18,7 +18,7 @@ def router() -> Router:
     @r.errors()
     async def on_error(event: ErrorEvent) -> bool:
         exc = event.exception
-        log.error("handler_failed", extra={"error": type(exc).__name__})
+        log.error("handler_failed", extra={"error": type(exc).__name__}, exc_info=exc)
         update = event.update
         try:
             if update.callback_query is not None:

@@ -38,7 +38,6 @@ ENTRY_FIELDS = {
     "id", "audience", "crisis", "age_min", "title", "questions", "keywords",
     "answer", "sources", "reviewed", "related",
 }
-REQUIRED_FIELDS = ("id", "audience", "title", "questions", "answer", "sources", "reviewed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +111,7 @@ class _Validator:
         if not isinstance(raw, Mapping):
             self.add(path, 1, None, None, None, "must be a mapping of resource keys")
             return
-        for key, value in flatten_resources(raw):
+        for key, value, line in flatten_resources(raw):
             if isinstance(value, str) and value.strip():
                 self.resources[key] = {lang: value.strip() for lang in LANGS}
             elif isinstance(value, Mapping):
@@ -120,14 +119,13 @@ class _Validator:
                 for lang in LANGS:
                     text = value.get(lang)
                     if not isinstance(text, str) or not text.strip():
-                        self.add(path, getattr(value, "line", None), None, key, lang,
-                                 "missing text for this language")
+                        self.add(path, line, None, key, lang, "missing text for this language")
                     else:
                         texts[lang] = text.strip()
                 if len(texts) == len(LANGS):
                     self.resources[key] = texts
             else:
-                self.add(path, None, None, key, None, "must be a string or a kk/ru/en mapping")
+                self.add(path, line, None, key, None, "must be a string or a kk/ru/en mapping")
         self.numbers = service_numbers(self.resources)
 
     def read(self, path: Path) -> Any:
@@ -181,7 +179,7 @@ class _Validator:
         for lang in LANGS:
             text = value.get(lang)
             if not isinstance(text, str) or not text.strip():
-                self.add(path, getattr(value, "line_of", lambda _k: line)(lang), entry, field,
+                self.add(path, getattr(value, "key_lines", {}).get(lang, line), entry, field,
                          lang, "missing translation" if text is None else "empty")
             else:
                 texts[lang] = text.strip()
@@ -209,10 +207,6 @@ class _Validator:
         for key in item:
             if key not in ENTRY_FIELDS:
                 self.add(path, item.line_of(key), eid, str(key), None, "unknown field")
-        for key in REQUIRED_FIELDS:
-            if key not in item:
-                self.add(path, item.line, eid, key, None, "missing")
-                ok = False
 
         audience = item.get("audience")
         if audience not in AUDIENCES:
@@ -264,7 +258,7 @@ class _Validator:
         result: dict[str, tuple[str, ...]] = {}
         for lang in LANGS:
             items = value.get(lang)
-            lang_line = getattr(value, "line_of", lambda _k: line)(lang)
+            lang_line = getattr(value, "key_lines", {}).get(lang, line)
             if not isinstance(items, list):
                 self.add(path, lang_line, eid, "questions", lang,
                          "missing translation" if items is None else "must be a list")

@@ -8,17 +8,21 @@ from collections.abc import Iterator, Mapping
 from bot.kb.model import LANGS
 
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+(?:\.[a-z0-9_]+)+)\}")
-SERVICE_NUMBER = re.compile(r"(?<![\d.,])\d{3}(?![\d.,])")
+SERVICE_NUMBER = re.compile(r"(?<![\d.,])\d{3}(?!\d|[.,]\d)")
 
 
-def flatten_resources(raw: Mapping[str, object], prefix: str = "") -> Iterator[tuple[str, object]]:
-    """Yield (dotted key, value) for every leaf; a leaf is a string or a kk/ru/en mapping."""
+def flatten_resources(
+    raw: Mapping[str, object], prefix: str = ""
+) -> Iterator[tuple[str, object, int | None]]:
+    """Yield (dotted key, value, line of the key) for every leaf; a leaf is a string or a
+    kk/ru/en mapping."""
+    key_lines = getattr(raw, "key_lines", {})
     for key, value in raw.items():
         dotted = f"{prefix}{key}"
         if isinstance(value, Mapping) and not set(value) <= set(LANGS):
             yield from flatten_resources(value, dotted + ".")
         else:
-            yield dotted, value
+            yield dotted, value, key_lines.get(key)
 
 
 def service_numbers(resources: Mapping[str, Mapping[str, str]]) -> set[str]:

@@ -135,7 +135,8 @@ class FakeTelegram:
 
     def __post_init__(self) -> None:
         self.ids = itertools.count(1)
-        self._update_ids = itertools.count(100)
+        # Increasing across restarts too, like Telegram's (a bot may keep its offset on disk).
+        self._update_ids = itertools.count(int(time.time() * 1000))
         self._message_ids: dict[int, itertools.count[int]] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._faults: list[_Fault] = []
