@@ -48,15 +48,14 @@ class CrisisDetector:
         self._patterns = _compile_all(phrases)
         self._parent = [_compile(marker) for marker in PARENT_MARKERS]
 
-    def detect(self, text: str, audience: str | None = None) -> CrisisHit | None:
+    def detect(self, text: str) -> CrisisHit | None:
         skeleton = normalize(text)
         if not skeleton:
             return None
         for entry_id, lang, phrase, pattern in self._patterns:
             if pattern.search(skeleton):
-                if entry_id in _PARENT_SWITCH and (
-                    audience == "parent" or any(p.search(skeleton) for p in self._parent)
-                ):
+                # A parent writing about her child; not about herself (she may be the victim).
+                if entry_id in _PARENT_SWITCH and any(p.search(skeleton) for p in self._parent):
                     entry_id = PARENT_TOPIC
                 return CrisisHit(entry_id, lang, phrase)
         return None

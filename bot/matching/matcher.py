@@ -230,7 +230,7 @@ class Matcher:
         self, text: str, *, lang: str | None = None, audience: str | None = None
     ) -> Decision:
         lang = lang if lang in ("kk", "ru", "en") else self.detect_language(text)
-        hit = self.crisis.detect(text, audience)
+        hit = self.crisis.detect(text)
         if hit is not None and hit.entry_id in self.kb.entries:
             return Decision("crisis", hit.entry_id, (), lang, 100.0)
         ranked = self.rank(text, audience)
