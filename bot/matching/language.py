@@ -22,6 +22,7 @@ KAZAKH_LATIN_LETTERS = frozenset("äğqñöūüış")
 _CYRILLIC = re.compile(r"[а-яёәғқңөұүһі]", re.IGNORECASE)
 _LATIN = re.compile(r"[a-zäğqñöūüışç]", re.IGNORECASE)
 NGRAM_SIZES = (1, 2, 3, 4)
+FUNCTION_WORD_BONUS = 6.0  # nats per distinctive function word ("the", "что", "қалай")
 
 
 def _ngrams(skeleton: str) -> Iterable[str]:
@@ -37,10 +38,12 @@ class LanguageDetector:
     counts: dict[str, Counter[str]] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
     vocabulary: int = 1
+    function_words: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def fit(cls, samples: Mapping[str, Iterable[str]]) -> LanguageDetector:
         detector = cls()
+        detector.function_words = _distinct_function_words()
         vocab: set[str] = set()
         for lang in LANGS:
             counter: Counter[str] = Counter()
@@ -53,12 +56,16 @@ class LanguageDetector:
         return detector
 
     def scores(self, text: str, candidates: Iterable[str] = LANGS) -> dict[str, float]:
-        grams = list(_ngrams(normalize(text)))
+        skeleton = normalize(text)
+        grams = list(_ngrams(skeleton))
+        words = skeleton.split()
         result: dict[str, float] = {}
         for lang in candidates:
             counter = self.counts.get(lang, Counter())
             denom = self.totals.get(lang, 0) + self.vocabulary
             result[lang] = sum(math.log((counter.get(g, 0) + 1) / denom) for g in grams)
+            hits = sum(w in self.function_words.get(lang, ()) for w in words)
+            result[lang] += FUNCTION_WORD_BONUS * hits
         return result
 
     def detect(self, text: str, default: str = "ru") -> str:
@@ -78,6 +85,18 @@ class LanguageDetector:
         if not scores or all(v == 0 for v in scores.values()):
             return default
         return max(scores, key=lambda lang: scores[lang])
+
+
+def _distinct_function_words() -> dict[str, frozenset[str]]:
+    """Very common words of each language that no other language shares (after folding)."""
+    from bot.matching.stopwords import STOPWORDS
+
+    folded = {lang: set(normalize(words).split()) for lang, words in STOPWORDS.items()}
+    return {
+        lang: frozenset(w for w in words if len(w) > 1 and not any(
+            w in other for o, other in folded.items() if o != lang))
+        for lang, words in folded.items()
+    }
 
 
 def _mostly_cyrillic(text: str) -> bool:

@@ -14,6 +14,7 @@ settings and were chosen from `tests/eval/tune.jsonl`.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,6 +30,14 @@ from bot.matching.normalize import normalize, stem, truncate_for_matching
 from bot.matching.stopwords import STOPWORDS
 
 Action = str  # "answer" | "clarify" | "escalate" | "crisis"
+SHORT_QUESTION = 120
+_SENTENCE = re.compile(r"[.!?\n]")
+
+
+def first_sentence(text: str) -> str:
+    """The opening of a message up to its first sentence end (at most SHORT_QUESTION chars)."""
+    head = _SENTENCE.split(text.strip(), maxsplit=1)[0]
+    return truncate_for_matching(head, SHORT_QUESTION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,9 +188,21 @@ class Matcher:
 
     # -- scoring ----------------------------------------------------------------------------
     def scores(self, text: str) -> np.ndarray:
-        """One combined score (0-100) per entry, in `kb.entries` order."""
+        """One combined score (0-100) per entry, in `kb.entries` order.
+
+        A long message is matched on its start, and separately on its first sentence, so that
+        a question followed by a long story is still recognised.
+        """
+        start = truncate_for_matching(text)
+        scores = self._scores(start)
+        opening = first_sentence(text)
+        if len(start) > SHORT_QUESTION and opening and opening != start:
+            scores = np.maximum(scores, self._scores(opening))
+        return scores
+
+    def _scores(self, text: str) -> np.ndarray:
         index = self._index
-        query = normalize(truncate_for_matching(text))
+        query = normalize(text)
         n = len(index.entry_ids)
         if not query or n == 0:
             return np.zeros(n)

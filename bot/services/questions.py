@@ -36,6 +36,9 @@ class QuestionService:
 
     async def ask(self, profile: UserProfile, text: str, ui_lang: str) -> Outcome:
         lang = self.answer_language(profile, text, ui_lang)
+        if not profile.lang_chosen and lang != profile.lang:
+            # She writes in this language: answer and talk in it from now on.
+            await self.storage.update_user(profile.pseudonym, lang=lang)
         decision = self.matcher.decide(text, lang=lang, audience=profile.audience)
         kb = self.matcher.kb
         entry = kb.get(decision.entry_id) if decision.entry_id else None
