@@ -45,15 +45,18 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "mental.self_harm": {
         "ru": (
+            "хоч порезат", "тянет порезат",
             "реж себ", "реж рук", "режу рук", "режусь", "порез рук", "порез себ", "резат себ",
             "селфхарм", "селф харм", "причин себ бол", "бью себ", "цапа себ", "царап себ",
             "жг себ", "наношу себ", "порезы на рук", "самоповрежд",
         ),
         "kk": (
+            "өзімі кес", "өзімді ұрып",
             "өзім кесем", "өзімді кес", "қолым кес", "қолымды кес", "қолымды тіл", "өзіме зиян",
             "өзімді жарала", "өзімді ұрам", "денемді кес", "өзіме ауырсын",
         ),
         "en": (
+            "stop cutting", "urge to cut", "hit myself", "punch myself",
             "cut myself", "cutting myself", "self harm", "selfharm", "hurt myself",
             "hurting myself", "burn myself", "harm myself", "cuts on my arm", "i cut my arm",
             "scratch myself till",
@@ -61,12 +64,14 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "safety.violence_home": {
         "ru": (
+            "мен бьет", "мен бьют", "мен изби",
             "бьет мен", "бьют мен", "избива", "изби мен", "отец бьет", "пап бьет", "мам бьет",
             "отчим бьет", "муж бьет", "брат бьет", "подним на мен рук", "насил дом",
             "домашн насил", "угрож убит", "боюс идт домой", "боюс возвращ домой",
             "бьет ремн", "выгна из дом", "душит мен",
         ),
         "kk": (
+            "әкем ұрып", "анам ұрып", "шешем ұрып", "ағам ұрып", "күйеуім ұрып",
             "мені ұрад", "мені ұрып", "әкем ұрад", "шешем ұрад", "анам ұрад", "өгей әкем ұрад",
             "күйеуім ұрад", "ағам ұрад", "тепкіле", "үйде зорлық", "тұрмыстық зорлық",
             "үйге барғ қорқа", "үйге қайтуға қорқ", "өлтірем деп қорқыт", "мені соғад",
@@ -91,6 +96,7 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "шешінуге мәжбүр", "жыныс мүшем ұста", "ағам ұстай", "нағашым ұстай",
         ),
         "en": (
+            "forces me to undress", "made me undress", "makes me take off",
             "raped", "rape", "touches me", "touched me", "touching me", "molest",
             "sexual abuse", "sexually abus", "forced me to have sex", "made me have sex",
             "forced me to", "unwanted touching", "makes me undress", "groped",
@@ -98,6 +104,7 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "safety.early_forced_marriage": {
         "ru": (
+            "мен сват", "сватают мен",
             "выда замуж", "выдаю замуж", "насильн замуж", "украл замуж", "украд замуж",
             "похит невест", "похищ невест", "умыкан", "застав выйт замуж", "хот выдат",
             "кыз алып кашу", "алып кашу", "украли невест", "просват мен",
@@ -109,6 +116,7 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "мәжбүрлеп тұрмыс", "айттырып қойд",
         ),
         "en": (
+            "kidnapped to be married", "kidnapped me to marry",
             "forced marriage", "marry me off", "force me to marry", "forcing me to marry",
             "bride kidnap", "kidnapped to marry", "kidnap me to marry", "arranged to marry me",
             "make me marry", "making me marry", "want me to marry", "married off",

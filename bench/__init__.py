@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): figures next to a baseline measured in the same run."""
