@@ -61,8 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "eval":
             return _eval(args, settings)
         if command == "keys":
-            print("keys rotate: not implemented yet", file=sys.stderr)
-            return 2
+            return _keys_rotate(settings)
         from bot.runner import run
 
         return run(settings, webhook=getattr(args, "webhook", False),
@@ -180,3 +179,26 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     for line in missed:
         print(f"below target: {line}")
     return 1 if missed else 0
+
+
+def _keys_rotate(settings: Settings) -> int:
+    import asyncio
+
+    from bot.privacy import Cipher
+    from bot.storage.sqlite import SQLiteStorage, rotate_keys
+
+    if not settings.secret_key and not settings.encryption_keys:
+        raise ConfigError("SECRET_KEY: required to read the stored data")
+
+    async def rotate() -> int:
+        storage = SQLiteStorage(settings.sqlite_path, Cipher(settings.fernet_keys()))
+        await storage.open()
+        try:
+            return await rotate_keys(storage)
+        finally:
+            await storage.close()
+
+    count = asyncio.run(rotate())
+    print(f"re-encrypted {count} stored values with the newest key; the older keys can be "
+          "removed from ENCRYPTION_KEYS now")
+    return 0

@@ -20,7 +20,7 @@ from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from bot.logging_setup import setup_logging
 from bot.polling import DurablePoller
 from bot.privacy import Cipher
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage.sqlite import SQLiteStorage, purge_expired
 
 log = logging.getLogger("bot.runner")
 STARTUP_TIMEOUT = 15
@@ -100,13 +100,24 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None,
         if ready is not None:
             ready.set()
         stopper = asyncio.create_task(_stop_when(stop, poller)) if stop else None
-        await poller.run()
-        if stopper is not None:
-            stopper.cancel()
+        janitor = asyncio.create_task(_purge_periodically(app))
+        try:
+            await poller.run()
+        finally:
+            janitor.cancel()
+            if stopper is not None:
+                stopper.cancel()
         log.info("stopped")
     finally:
         await app.bot.session.close()
         await app.storage.close()
+
+
+async def _purge_periodically(app: App, every: float = 3600.0) -> None:
+    while True:
+        removed = await purge_expired(app.storage, app.settings.retention_days)
+        log.info("purged", extra={"count": sum(removed.values())})
+        await asyncio.sleep(every)
 
 
 async def _stop_when(event: asyncio.Event, poller: DurablePoller) -> None:

@@ -15,6 +15,14 @@ from bot.privacy import Cipher
 from bot.storage.migrations import MIGRATIONS
 
 RECENT_MESSAGES_KEPT = 200
+PENDING_QUESTION_DAYS = 7  # questions never sent to a consultant are erased after this
+FINISHED_STATES = ("delivered", "closed", "rejected")
+ENCRYPTED_COLUMNS = (
+    ("users", "pseudonym", "chat"),
+    ("pending_questions", "id", "text"),
+    ("tickets", "id", "text"),
+    ("inbox", "update_id", "payload"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +318,45 @@ class SQLiteStorage:
                 "INSERT INTO feedback (entry_id, lang, helpful, created_at) VALUES (?, ?, ?, ?)",
                 (entry_id, lang, int(helpful), time.time()),
             )
+
+
+async def purge_expired(storage: SQLiteStorage, retention_days: int,
+                        now: float | None = None) -> dict[str, int]:
+    """Delete what has outlived its purpose; returns how many rows went, per kind."""
+    now = time.time() if now is None else now
+    states = ",".join("?" * len(FINISHED_STATES))
+    async with storage.transaction() as db:
+        pending = await db.execute(
+            "DELETE FROM pending_questions WHERE created_at < ?",
+            (now - PENDING_QUESTION_DAYS * 86400,),
+        )
+        tickets = await db.execute(
+            f"DELETE FROM tickets WHERE state IN ({states}) AND created_at < ?",
+            (*FINISHED_STATES, now - retention_days * 86400),
+        )
+        messages = await db.execute(
+            "DELETE FROM chat_messages WHERE created_at < ?", (now - 2 * 86400,)
+        )
+        return {"pending_questions": pending.rowcount, "tickets": tickets.rowcount,
+                "chat_messages": messages.rowcount}
+
+
+async def rotate_keys(storage: SQLiteStorage) -> int:
+    """Re-encrypt every stored secret with the newest key; returns the number of values."""
+    count = 0
+    async with storage.transaction() as db:
+        for table, key, column in ENCRYPTED_COLUMNS:
+            cursor = await db.execute(
+                f"SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL"
+            )
+            rows = await cursor.fetchall()
+            for row_key, value in rows:
+                await db.execute(
+                    f"UPDATE {table} SET {column} = ? WHERE {key} = ?",
+                    (storage.cipher.rotate(value), row_key),
+                )
+                count += 1
+    return count
 
 
 def _statements(script: str) -> list[str]:
