@@ -36,7 +36,7 @@ translations: $(MO)
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k __ --add-comments=NOTE: \
 		--project=helpline-bot --no-location -o locales/messages.pot .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-location \
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
 		--width=100
 
 kb-check: setup

@@ -20,8 +20,11 @@ from bot.kb import KnowledgeBase
 from bot.matching.matcher import Matcher, Thresholds
 from bot.middlewares.locale import SUPPORTED, ProfileI18nMiddleware
 from bot.middlewares.profile import ProfileMiddleware
+from bot.middlewares.staff import StaffMiddleware
 from bot.middlewares.throttle import FloodLimiter, ThrottleMiddleware
+from bot.services.outbox import OutboxWorker
 from bot.services.questions import QuestionService
+from bot.services.queue import QueueService
 from bot.session import RetryMiddleware, SentMessagesMiddleware
 from bot.storage.sqlite import SQLiteStorage
 
@@ -35,6 +38,7 @@ class App:
     i18n: I18n
     bot: Bot
     dispatcher: Dispatcher
+    outbox: OutboxWorker
 
 
 def build_matcher(kb: KnowledgeBase, settings: Settings) -> Matcher:
@@ -58,14 +62,18 @@ def build_bot(settings: Settings, storage: SQLiteStorage) -> Bot:
 
 
 def build_dispatcher(settings: Settings, storage: SQLiteStorage, kb: KnowledgeBase,
-                     matcher: Matcher, i18n: I18n) -> Dispatcher:
+                     matcher: Matcher, i18n: I18n, outbox: OutboxWorker) -> Dispatcher:
     dp = Dispatcher(storage=MemoryStorage())
+    dp["outbox"] = outbox
     dp["settings"] = settings
     dp["storage"] = storage
     dp["kb"] = kb
     dp["matcher"] = matcher
-    dp["questions"] = QuestionService(storage, matcher)
+    queue = QueueService(storage, settings.moderation, settings.claim_lease_minutes * 60)
+    dp["queue"] = queue
+    dp["questions"] = QuestionService(storage, matcher, queue)
     dp.update.outer_middleware(ProfileMiddleware(storage, settings.secret_key))
+    dp.update.outer_middleware(StaffMiddleware(storage, settings.admin_ids))
     ProfileI18nMiddleware(i18n, settings.default_language).setup(dp)
     dp.message.middleware(
         ThrottleMiddleware(FloodLimiter(settings.flood_messages, settings.flood_window_seconds))
@@ -78,8 +86,9 @@ def build_app(settings: Settings, storage: SQLiteStorage, kb: KnowledgeBase) -> 
     matcher = build_matcher(kb, settings)
     i18n = build_i18n(settings.default_language)
     bot = build_bot(settings, storage)
-    dp = build_dispatcher(settings, storage, kb, matcher, i18n)
-    return App(settings, storage, kb, matcher, i18n, bot, dp)
+    outbox = OutboxWorker(bot, storage, i18n, kb, settings.default_language)
+    dp = build_dispatcher(settings, storage, kb, matcher, i18n, outbox)
+    return App(settings, storage, kb, matcher, i18n, bot, dp, outbox)
 
 
 async def set_commands(bot: Bot, i18n: I18n, default_lang: str) -> None:

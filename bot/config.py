@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     match_answer_margin: float = Field(default=6.0, ge=0, le=100)
     match_offer_score: float = Field(default=52.0, ge=0, le=100)
 
+    # The consultant queue.
+    moderation: Literal["all", "new_staff", "off"] = "all"
+    claim_lease_minutes: int = Field(default=30, ge=1)
+    remind_unclaimed_minutes: int = Field(default=30, ge=1)
+    remind_review_minutes: int = Field(default=30, ge=1)
+    answer_promise_hours: int = Field(default=24, ge=1)
+    care_interval: float = Field(default=60.0, gt=0)  # seconds between queue care rounds
+
     # Flood limits for users.
     flood_messages: int = Field(default=6, ge=1)
     flood_window_seconds: float = Field(default=60.0, gt=0)

@@ -20,6 +20,7 @@ from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from bot.logging_setup import setup_logging
 from bot.polling import DurablePoller
 from bot.privacy import Cipher
+from bot.services.reminders import run_reminders
 from bot.storage.sqlite import SQLiteStorage, purge_expired
 
 log = logging.getLogger("bot.runner")
@@ -100,11 +101,18 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None,
         if ready is not None:
             ready.set()
         stopper = asyncio.create_task(_stop_when(stop, poller)) if stop else None
-        janitor = asyncio.create_task(_purge_periodically(app))
+        background = [
+            asyncio.create_task(_purge_periodically(app)),
+            asyncio.create_task(app.outbox.run()),
+            asyncio.create_task(run_reminders(app.storage, app.dispatcher["queue"], settings,
+                                              app.outbox, every=settings.care_interval)),
+        ]
         try:
             await poller.run()
         finally:
-            janitor.cancel()
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             if stopper is not None:
                 stopper.cancel()
         log.info("stopped")

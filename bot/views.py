@@ -276,10 +276,6 @@ def error_text() -> str:
     return _("Sorry, something went wrong on my side. Please try again in a minute.")
 
 
-def invite_invalid_text() -> str:
-    return _("This link is not valid or has expired.")
-
-
 def commands(lang: str) -> list[tuple[str, str]]:
     """The command menu (set with setMyCommands per language)."""
     return [
@@ -300,3 +296,14 @@ def write_question_text() -> str:
         "Write your question in your own words, and I will offer to send it to a consultant "
         "if I cannot answer it myself."
     )
+
+
+def followup_received_text(number: int) -> str:
+    return _("Your follow-up was added to #{number}. The consultant will answer here.").format(
+        number=number)
+
+
+def blocked_text(kb: KnowledgeBase, lang: str) -> str:
+    emergency = kb.resources.get("emergency.general", {}).get(lang, "")
+    return _("We cannot accept more questions from this chat. If you are in danger, "
+             "please call {emergency}.").format(emergency=emergency)

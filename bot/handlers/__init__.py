@@ -5,17 +5,24 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.handlers import errors
-from bot.handlers.user import fallback, info, privacy, questions, start, topics
+from bot.handlers.staff import admin, queue, registration, review
+from bot.handlers.user import fallback, info, privacy, questions, start, tickets, topics
 
 
 def get_routers() -> list[Router]:
-    # Order matters: commands and buttons first, free text after them, fallbacks last.
+    # Order matters: staff first (their filters let everyone else through), then the
+    # user's commands and buttons, free text after them, fallbacks last.
     return [
         errors.router(),
+        registration.router(),
+        admin.router(),
+        queue.router(),
+        review.router(),
         start.router(),
         info.router(),
         privacy.router(),
         topics.router(),
+        tickets.router(),
         questions.router(),
         fallback.router(),
     ]

@@ -8,6 +8,7 @@ from bot.callbacks import age_lower_bound
 from bot.kb.model import Entry
 from bot.matching.matcher import Decision, Matcher
 from bot.matching.normalize import normalize
+from bot.services.queue import QueueService
 from bot.storage.sqlite import SQLiteStorage, UserProfile
 
 MAX_STORED_QUESTION = 4000
@@ -23,9 +24,10 @@ class Outcome:
 
 
 class QuestionService:
-    def __init__(self, storage: SQLiteStorage, matcher: Matcher) -> None:
+    def __init__(self, storage: SQLiteStorage, matcher: Matcher, queue: QueueService) -> None:
         self.storage = storage
         self.matcher = matcher
+        self.queue = queue
 
     def answer_language(self, profile: UserProfile, text: str, ui_lang: str) -> str:
         if profile.lang_chosen and profile.lang in ("kk", "ru", "en"):
@@ -71,7 +73,7 @@ class QuestionService:
         question = await self.storage.get_pending_question(qid, profile.pseudonym)
         if question is None:
             return None
-        number, _created = await self.storage.create_ticket_from_pending(
+        number, _created = await self.queue.create_ticket(
             question, profile.audience, profile.age_band
         )
         return number, question.crisis

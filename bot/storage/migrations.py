@@ -68,3 +68,91 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
 )
+
+MIGRATIONS += (
+    # 2: the consultant queue, the outbox and the audit log
+    """
+    CREATE TABLE staff (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,   -- the staff number shown to admins
+        tg_id INTEGER NOT NULL UNIQUE,          -- staff are employees, known by their account
+        role TEXT NOT NULL,
+        alias TEXT,                             -- shown to users, e.g. "Doctor Aigerim"
+        languages TEXT NOT NULL DEFAULT '',
+        specialties TEXT NOT NULL DEFAULT '',
+        on_duty INTEGER NOT NULL DEFAULT 1,
+        active INTEGER NOT NULL DEFAULT 1,
+        approved_answers INTEGER NOT NULL DEFAULT 0,
+        active_ticket INTEGER,
+        pending_input TEXT,                     -- what the next text means (alias, note, ...)
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE invites (
+        code TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        created_by INTEGER,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        used_by INTEGER,
+        used_at REAL
+    );
+    ALTER TABLE users ADD COLUMN followup_ticket INTEGER;
+    ALTER TABLE tickets ADD COLUMN specialty TEXT;
+    ALTER TABLE tickets ADD COLUMN claimed_by INTEGER;
+    ALTER TABLE tickets ADD COLUMN lease_until REAL;
+    ALTER TABLE tickets ADD COLUMN draft BLOB;
+    ALTER TABLE tickets ADD COLUMN draft_by INTEGER;
+    ALTER TABLE tickets ADD COLUMN draft_kind TEXT;
+    ALTER TABLE tickets ADD COLUMN review_comment BLOB;
+    ALTER TABLE tickets ADD COLUMN reviewed_by INTEGER;
+    ALTER TABLE tickets ADD COLUMN reject_reason TEXT;
+    ALTER TABLE tickets ADD COLUMN rating INTEGER;
+    ALTER TABLE tickets ADD COLUMN consultant_id INTEGER;
+    ALTER TABLE tickets ADD COLUMN reminded_at REAL;
+    ALTER TABLE tickets ADD COLUMN user_told_late INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tickets ADD COLUMN undeliverable INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tickets ADD COLUMN first_answer_at REAL;
+    ALTER TABLE tickets ADD COLUMN submitted_at REAL;
+    CREATE TABLE ticket_messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+        author TEXT NOT NULL,                   -- user | consultant | note | question
+        staff_id INTEGER,
+        text BLOB NOT NULL,                     -- encrypted
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE staff_messages (
+        staff_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        ticket_id INTEGER NOT NULL,
+        PRIMARY KEY (staff_id, message_id)
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket_id INTEGER,
+        staff_id INTEGER,
+        action TEXT NOT NULL,
+        detail TEXT,
+        at REAL NOT NULL
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        pseudonym TEXT REFERENCES users(pseudonym) ON DELETE CASCADE,  -- a user, or
+        staff_id INTEGER,                                             -- a staff member
+        ticket_id INTEGER,
+        kind TEXT NOT NULL,
+        payload BLOB NOT NULL,                  -- encrypted JSON: text and buttons
+        state TEXT NOT NULL DEFAULT 'pending',  -- pending | sent | undeliverable
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL,
+        created_at REAL NOT NULL,
+        sent_at REAL,
+        message_id INTEGER,
+        error TEXT
+    );
+    CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+    CREATE INDEX audit_ticket ON audit(ticket_id);
+    """,
+)

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
+import re
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
 from bot.privacy import Cipher
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.queue_store import QueueStore
+
+# aiosqlite logs every statement with its parameters at DEBUG: they may hold a Telegram id.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 RECENT_MESSAGES_KEPT = 200
 PENDING_QUESTION_DAYS = 7  # questions never sent to a consultant are erased after this
@@ -34,6 +42,7 @@ class UserProfile:
     age_band: str | None
     blocked: bool
     is_new: bool = False
+    followup_ticket: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +68,7 @@ class Ticket:
     created_at: float
 
 
-class SQLiteStorage:
+class SQLiteStorage(QueueStore):
     def __init__(self, path: Path, cipher: Cipher) -> None:
         self.path = Path(path)
         self.cipher = cipher
@@ -180,12 +189,14 @@ class SQLiteStorage:
     async def touch_user(self, pseudonym: str, chat_id: int, tg_lang: str | None) -> UserProfile:
         """Load a user's profile, creating it on first contact."""
         rows = await self._read(
-            "SELECT lang, lang_chosen, audience, age_band, blocked FROM users WHERE pseudonym = ?",
+            "SELECT lang, lang_chosen, audience, age_band, blocked, followup_ticket FROM users"
+            " WHERE pseudonym = ?",
             (pseudonym,),
         )
         if rows:
             r = rows[0]
-            return UserProfile(pseudonym, r[0], bool(r[1]), r[2], r[3], bool(r[4]))
+            return UserProfile(pseudonym, r[0], bool(r[1]), r[2], r[3], bool(r[4]),
+                               followup_ticket=r[5])
         now = time.time()
         async with self.transaction() as db:
             await db.execute(
@@ -196,7 +207,7 @@ class SQLiteStorage:
         return UserProfile(pseudonym, tg_lang, False, None, None, False, is_new=True)
 
     async def update_user(self, pseudonym: str, **fields: object) -> None:
-        allowed = {"lang", "lang_chosen", "audience", "age_band", "blocked"}
+        allowed = {"lang", "lang_chosen", "audience", "age_band", "blocked", "followup_ticket"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"unknown user fields: {sorted(unknown)}")
@@ -274,23 +285,47 @@ class SQLiteStorage:
         return PendingQuestion(int(r[0]), r[1], self.cipher.decrypt(r[2]), r[3], r[4], bool(r[5]))
 
     async def create_ticket_from_pending(
-        self, question: PendingQuestion, audience: str | None, age_band: str | None
+        self, question: PendingQuestion, audience: str | None, age_band: str | None,
+        specialty: str | None = None,
+        notify: Callable[[int], list[tuple[int, dict[str, Any]]]] | None = None,
     ) -> tuple[int, bool]:
-        """Create the ticket for a consented question; idempotent. Returns (number, created)."""
+        """Create the ticket for a consented question; idempotent. Returns (number, created).
+
+        `notify(number)` gives staff alerts (staff id, payload) written to the outbox in the
+        same transaction, so an urgent ticket is never stored without its alerts."""
         source = f"pq:{question.id}"
+        now = time.time()
         async with self.transaction() as db:
             cursor = await db.execute("SELECT id FROM tickets WHERE source = ?", (source,))
             row = await cursor.fetchone()
             if row is not None:
                 return int(row[0]), False
+            encrypted = self.cipher.encrypt(question.text)
             cursor = await db.execute(
                 "INSERT INTO tickets (source, pseudonym, lang, audience, age_band, topic_guess,"
-                " priority, state, text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+                " specialty, priority, state, text, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
                 (source, question.pseudonym, question.lang, audience, age_band,
-                 question.topic_guess, "urgent" if question.crisis else "normal",
-                 self.cipher.encrypt(question.text), time.time()),
+                 question.topic_guess, specialty, "urgent" if question.crisis else "normal",
+                 encrypted, now),
             )
-            return int(cursor.lastrowid or 0), True
+            number = int(cursor.lastrowid or 0)
+            await db.execute(
+                "INSERT INTO ticket_messages (ticket_id, author, staff_id, text, created_at)"
+                " VALUES (?, 'user', NULL, ?, ?)", (number, encrypted, now),
+            )
+            await db.execute(
+                "INSERT INTO audit (ticket_id, staff_id, action, detail, at)"
+                " VALUES (?, NULL, 'created', ?, ?)",
+                (number, "urgent" if question.crisis else None, now),
+            )
+            for staff_id, payload in (notify(number) if notify else []):
+                await db.execute(
+                    "INSERT INTO outbox (staff_id, ticket_id, kind, payload, next_attempt_at,"
+                    " created_at) VALUES (?, ?, 'staff_alert', ?, ?, ?)",
+                    (staff_id, number, self.cipher.encrypt(json.dumps(payload)), now, now),
+                )
+            return number, True
 
     async def open_tickets(self) -> list[Ticket]:
         rows = await self._read(
@@ -360,9 +395,10 @@ async def rotate_keys(storage: SQLiteStorage) -> int:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration script into statements (comments removed first)."""
+    """Split a migration script into statements: each ends with ";" at the end of a line
+    (so a one-line trigger body may hold "; " inside). Comments are removed first."""
     code = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
-    return [statement.strip() for statement in code.split(";") if statement.strip()]
+    return [part.strip() for part in re.split(r";[ \t]*\n", code + "\n") if part.strip()]
 
 
 async def open_storage(path: Path, cipher: Cipher) -> SQLiteStorage:

@@ -12,6 +12,7 @@ from bot.handlers.user.topics import NO_PREVIEW, send_answer
 from bot.kb import KnowledgeBase
 from bot.matching.normalize import normalize
 from bot.services.questions import QuestionService
+from bot.services.queue import QueueService
 from bot.storage.sqlite import SQLiteStorage, UserProfile
 
 
@@ -20,11 +21,18 @@ def router() -> Router:
 
     @r.message(F.text & ~F.text.startswith("/"))
     async def question(message: Message, questions: QuestionService, kb: KnowledgeBase,
-                       profile: UserProfile, i18n: I18n) -> None:
+                       profile: UserProfile, i18n: I18n, queue: QueueService,
+                       storage: SQLiteStorage) -> None:
         text = message.text or ""
         if not normalize(text):
             await message.answer(views.empty_text_reply())
             return
+        if profile.followup_ticket is not None:
+            await storage.update_user(profile.pseudonym, followup_ticket=None)
+            result = await queue.follow_up(profile.followup_ticket, profile.pseudonym, text)
+            if result.ok:
+                await message.answer(views.followup_received_text(profile.followup_ticket))
+                return
         outcome = await questions.ask(profile, text, i18n.current_locale)
         decision = outcome.decision
         lang = outcome.lang
@@ -87,13 +95,18 @@ def router() -> Router:
 
     @r.callback_query(AskCb.filter())
     async def ask_consultant(query: CallbackQuery, callback_data: AskCb,
-                             questions: QuestionService, profile: UserProfile) -> None:
+                             questions: QuestionService, profile: UserProfile,
+                             kb: KnowledgeBase, i18n: I18n) -> None:
         if query.message is None:
             await query.answer()
             return
         if not callback_data.q:
             await query.answer()
             await query.message.answer(views.write_question_text())
+            return
+        if profile.blocked:
+            await query.answer()
+            await query.message.answer(views.blocked_text(kb, i18n.current_locale))
             return
         created = await questions.send_to_consultant(profile, callback_data.q)
         if created is None:

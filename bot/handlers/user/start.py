@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
@@ -15,11 +15,6 @@ from bot.storage.sqlite import SQLiteStorage, UserProfile
 
 def router() -> Router:
     r = Router(name="user.start")
-
-    @r.message(CommandStart(deep_link=True))
-    async def start_with_code(message: Message, command: CommandObject) -> None:
-        # Deep links are reserved for staff invitations (the queue issue handles them).
-        await message.answer(views.invite_invalid_text())
 
     @r.message(CommandStart())
     async def start(message: Message, kb: KnowledgeBase, profile: UserProfile,

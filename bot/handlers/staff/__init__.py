@@ -1,0 +1,1 @@
+"""What consultants, moderators and admins do, in private chats with the bot."""

@@ -1,0 +1,51 @@
+"""The user's side of a consultant's answer: thank and rate, ask a follow-up, close."""
+
+from __future__ import annotations
+
+import time
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import gettext as _
+
+from bot import views, views_staff
+from bot.callbacks_staff import USER_TICKET_ACTIONS, UserTicketCb
+from bot.queue.states import Action, State
+from bot.storage.sqlite import SQLiteStorage, UserProfile
+
+
+def router() -> Router:
+    r = Router(name="user.tickets")
+
+    @r.callback_query(UserTicketCb.filter(F.action.in_(USER_TICKET_ACTIONS)))
+    async def ticket_button(query: CallbackQuery, callback_data: UserTicketCb,
+                            storage: SQLiteStorage, profile: UserProfile) -> None:
+        number = callback_data.id
+        if await storage.ticket_owner(number) != profile.pseudonym or query.message is None:
+            await query.answer(views.expired_button())
+            return
+        action = callback_data.action
+        if action == "thanks":
+            await query.answer()
+            await query.message.answer(_("Thank you! How helpful was the answer?"),
+                                       reply_markup=views_staff.rating_keyboard(number))
+        elif action == "rate" and 1 <= callback_data.value <= 5:
+            await storage.set_rating(number, profile.pseudonym, callback_data.value)
+            await query.answer(_("Thank you for your rating."))
+        elif action == "followup":
+            ticket = await storage.ticket(number)
+            if ticket is None or ticket.state != State.DELIVERED:
+                await query.answer(views.expired_button())
+                return
+            await storage.update_user(profile.pseudonym, followup_ticket=number)
+            await query.answer()
+            await query.message.answer(_("Write your follow-up question; it goes to the same "
+                                         "consultant."))
+        elif action == "close":
+            await storage.transition(number, Action.CLOSE, None, expect=(State.DELIVERED,),
+                                     extra_sql="closed_at = ?", extra_params=(time.time(),))
+            await query.answer(_("Closed. Take care!"))
+        else:
+            await query.answer(views.expired_button())
+
+    return r

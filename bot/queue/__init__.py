@@ -1,0 +1,1 @@
+"""The consultant queue's pure logic: ticket states, roles, policies (no aiogram)."""
