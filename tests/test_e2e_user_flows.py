@@ -23,6 +23,8 @@ def t(lang: str, msgid: str) -> str:
         catalog = read_po(fh, locale=lang)
     message = catalog.get(msgid)
     assert message is not None, msgid
+    if lang == "en" and not message.string:
+        return msgid  # English is the source language; completeness is test_i18n's job
     return str(message.string)
 
 

@@ -10,6 +10,7 @@ from aiogram import BaseMiddleware
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject, User
 
+from bot.middlewares.locale import locale_from_code
 from bot.storage.queue_store import Staff
 from bot.storage.sqlite import SQLiteStorage
 
@@ -30,7 +31,8 @@ class StaffMiddleware(BaseMiddleware):
         staff: Staff | None = None
         if user is not None and not user.is_bot:
             if user.id in self.admin_ids and user.id not in self._admins_ready:
-                await self.storage.ensure_admin(user.id)
+                await self.storage.ensure_admin(user.id, locale_from_code(user.language_code,
+                                                                           "ru"))
                 self._admins_ready.add(user.id)
             staff = await self.storage.staff_by_tg(user.id)
             if staff is not None and not staff.active:

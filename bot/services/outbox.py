@@ -112,8 +112,7 @@ class OutboxWorker:
             staff = await self.storage.staff_by_id(item.staff_id)
             if staff is None or not staff.active:
                 return None, self.default_locale
-            locale = staff.languages[0] if staff.languages else self.default_locale
-            return staff.tg_id, locale
+            return staff.tg_id, staff.locale or self.default_locale
         if item.pseudonym is None:
             return None, self.default_locale
         return await self.storage.user_chat(item.pseudonym), str(
@@ -137,6 +136,9 @@ class OutboxWorker:
                 keyboard = views_staff.claim_keyboard(ticket.id) \
                     if alert in ("urgent", "reminder") and ticket.state == "open" else (
                         views_staff.review_keyboard(ticket.id) if alert == "review" else None)
+                if alert == "review" and ticket.draft:
+                    card += "\n\n" + views_staff.draft_preview(ticket.id, ticket.draft,
+                                                               ticket.draft_kind or "answer")
                 if alert == "returned" and ticket.review_comment:
                     head += "\n" + _("Moderator's comment: {comment}").format(
                         comment=ticket.review_comment)

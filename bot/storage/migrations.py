@@ -77,6 +77,7 @@ MIGRATIONS += (
         tg_id INTEGER NOT NULL UNIQUE,          -- staff are employees, known by their account
         role TEXT NOT NULL,
         alias TEXT,                             -- shown to users, e.g. "Doctor Aigerim"
+        locale TEXT,                            -- the language of the staff interface
         languages TEXT NOT NULL DEFAULT '',
         specialties TEXT NOT NULL DEFAULT '',
         on_duty INTEGER NOT NULL DEFAULT 1,

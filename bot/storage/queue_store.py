@@ -34,6 +34,7 @@ class Staff:
     approved_answers: int
     active_ticket: int | None
     pending_input: str | None
+    locale: str | None = None
 
     @property
     def display(self) -> str:
@@ -80,7 +81,7 @@ class OutboxItem:
 
 
 _STAFF_COLUMNS = ("id, tg_id, role, alias, languages, specialties, on_duty, active, "
-                  "approved_answers, active_ticket, pending_input")
+                  "approved_answers, active_ticket, pending_input, locale")
 _TICKET_COLUMNS = ("id, lang, audience, age_band, topic_guess, specialty, priority, state, "
                    "created_at, claimed_by, lease_until, draft, draft_by, draft_kind, "
                    "review_comment, consultant_id")
@@ -91,7 +92,7 @@ def _staff(row: Any) -> Staff:
         int(row[0]), int(row[1]), row[2], row[3],
         tuple(x for x in (row[4] or "").split(",") if x),
         tuple(x for x in (row[5] or "").split(",") if x),
-        bool(row[6]), bool(row[7]), int(row[8]), row[9], row[10],
+        bool(row[6]), bool(row[7]), int(row[8]), row[9], row[10], row[11],
     )
 
 
@@ -113,14 +114,14 @@ class QueueStore:
         rows = await self._read(f"SELECT {_STAFF_COLUMNS} FROM staff ORDER BY id")
         return [_staff(r) for r in rows]
 
-    async def ensure_admin(self: SQLiteStorage, tg_id: int) -> Staff:
+    async def ensure_admin(self: SQLiteStorage, tg_id: int, locale: str) -> Staff:
         now = time.time()
         async with self.transaction() as db:
             await db.execute(
-                "INSERT INTO staff (tg_id, role, alias, languages, specialties, created_at,"
-                " updated_at) VALUES (?, 'admin', 'Admin', 'kk,ru,en', '', ?, ?)"
+                "INSERT INTO staff (tg_id, role, alias, languages, specialties, locale,"
+                " created_at, updated_at) VALUES (?, 'admin', 'Admin', 'kk,ru,en', '', ?, ?, ?)"
                 " ON CONFLICT(tg_id) DO UPDATE SET role = 'admin', active = 1",
-                (int(tg_id), now, now),
+                (int(tg_id), locale, now, now),
             )
         staff = await self.staff_by_tg(tg_id)
         assert staff is not None
@@ -128,7 +129,7 @@ class QueueStore:
 
     async def update_staff(self: SQLiteStorage, staff_id: int, **fields: Any) -> None:
         allowed = {"role", "alias", "languages", "specialties", "on_duty", "active",
-                   "active_ticket", "pending_input"}
+                   "active_ticket", "pending_input", "locale"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"unknown staff fields: {sorted(unknown)}")
@@ -164,7 +165,8 @@ class QueueStore:
             )
         return code
 
-    async def redeem_invite(self: SQLiteStorage, code: str, tg_id: int) -> Staff | None:
+    async def redeem_invite(self: SQLiteStorage, code: str, tg_id: int, locale: str
+                            ) -> Staff | None:
         """Use a single-use, unexpired invitation to register (or re-role) a staff member."""
         now = time.time()
         async with self.transaction() as db:
@@ -177,10 +179,10 @@ class QueueStore:
             if row is None:
                 return None
             await db.execute(
-                "INSERT INTO staff (tg_id, role, created_at, updated_at, pending_input)"
-                " VALUES (?, ?, ?, ?, 'alias') ON CONFLICT(tg_id) DO UPDATE SET"
+                "INSERT INTO staff (tg_id, role, locale, created_at, updated_at, pending_input)"
+                " VALUES (?, ?, ?, ?, ?, 'alias') ON CONFLICT(tg_id) DO UPDATE SET"
                 " role = excluded.role, active = 1, pending_input = 'alias'",
-                (int(tg_id), row[0], now, now),
+                (int(tg_id), row[0], locale, now, now),
             )
         return await self.staff_by_tg(tg_id)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot import views_staff
@@ -22,11 +23,12 @@ def router() -> Router:
     r = Router(name="staff.registration")
 
     @r.message(CommandStart(deep_link=True))
-    async def invitation(message: Message, command: CommandObject, storage: SQLiteStorage
-                         ) -> None:
+    async def invitation(message: Message, command: CommandObject, storage: SQLiteStorage,
+                         i18n: I18n) -> None:
         if message.from_user is None or not command.args:
             return
-        staff = await storage.redeem_invite(command.args, message.from_user.id)
+        staff = await storage.redeem_invite(command.args, message.from_user.id,
+                                            i18n.current_locale)
         if staff is None:
             await message.answer(_("This link is not valid or has expired."))
             return
