@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+# Numbers in button payloads: bounded, so forged data cannot overflow the database.
+Id = Annotated[int, Field(ge=0, le=2**53)]
 
 
 class LangCb(CallbackData, prefix="lang"):
@@ -23,25 +29,25 @@ class CategoryCb(CallbackData, prefix="cat"):
 
 class TopicCb(CallbackData, prefix="t"):
     id: str
-    q: int = 0  # the pending question this choice answers (0: browsing)
+    q: Id = 0  # the pending question this choice answers (0: browsing)
 
 
 class FeedbackCb(CallbackData, prefix="fb"):
     entry: str
-    q: int
+    q: Id
     helpful: bool
 
 
 class AskCb(CallbackData, prefix="ask"):
-    q: int  # the pending question to send to a consultant
+    q: Id  # the pending question to send to a consultant
 
 
 class DeclineCb(CallbackData, prefix="no"):
-    q: int
+    q: Id
 
 
 class NoneOfTheseCb(CallbackData, prefix="none"):
-    q: int
+    q: Id
 
 
 class ForgetCb(CallbackData, prefix="forget"):

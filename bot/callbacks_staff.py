@@ -4,25 +4,27 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 
+from bot.callbacks import Id
+
 
 class TicketCb(CallbackData, prefix="tk"):
     action: str  # claim | release | submit | note | ask | transfer | kb | approve | edit |
     #              return | reject | block
-    id: int
+    id: Id
 
 
 class TransferCb(CallbackData, prefix="tr"):
-    id: int
+    id: Id
     specialty: str
 
 
 class KbPickCb(CallbackData, prefix="kbp"):
-    id: int
+    id: Id
     entry: str
 
 
 class RejectCb(CallbackData, prefix="rj"):
-    id: int
+    id: Id
     reason: str  # spam | abuse | other
     block: bool
 
@@ -34,15 +36,15 @@ class StaffSetupCb(CallbackData, prefix="ss"):
 
 class StaffAdminCb(CallbackData, prefix="sa"):
     action: str  # revoke | consultant | moderator
-    id: int
+    id: Id
 
 
 class UserTicketCb(CallbackData, prefix="ut"):
     """Buttons under a delivered answer (pressed by the user who asked)."""
 
     action: str  # thanks | rate | followup | close
-    id: int
-    value: int = 0
+    id: Id
+    value: Id = 0
 
 
 TICKET_ACTIONS = frozenset({"claim", "release", "submit", "note", "ask", "transfer", "kb",
