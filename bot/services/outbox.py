@@ -51,15 +51,18 @@ class Pacer:
         self._recent: deque[float] = deque()
 
     def wait_time(self, chat_id: int, now: float) -> float:
-        while self._recent and now - self._recent[0] >= 1.0:
-            self._recent.popleft()
-        wait = 0.0
+        wait = self.global_wait(now)
         last = self._last.get(chat_id)
         if last is not None:
             wait = max(wait, last + self.per_chat - now)
-        if len(self._recent) >= self.per_second:
-            wait = max(wait, self._recent[0] + 1.0 - now)
         return wait
+
+    def global_wait(self, now: float) -> float:
+        while self._recent and now - self._recent[0] >= 1.0:
+            self._recent.popleft()
+        if len(self._recent) >= self.per_second:
+            return self._recent[0] + 1.0 - now
+        return 0.0
 
     def sent(self, chat_id: int, now: float) -> None:
         self._last[chat_id] = now
@@ -100,12 +103,27 @@ class OutboxWorker:
                     await asyncio.wait_for(self.wake.wait(), self.poll_interval)
                 except TimeoutError:
                     pass
+            else:
+                await asyncio.sleep(0.05)
 
     async def send_due(self) -> int:
-        items = await self.storage.due_outbox()
+        """Send what is due; a chat that must wait (one message a second) is skipped this
+        round instead of holding up everyone else."""
+        items = await self.storage.due_outbox(limit=200)
+        sent = 0
+        busy: set[int] = set()
         for item in items:
-            await self.send(item)
-        return len(items)
+            chat_id, locale = await self._target(item)
+            if chat_id is not None:
+                if chat_id in busy:
+                    continue
+                wait = self.pacer.wait_time(chat_id, time.monotonic())
+                if wait > self.pacer.global_wait(time.monotonic()) + 0.001:
+                    busy.add(chat_id)  # keep this chat's messages in order
+                    continue
+            await self.send(item, chat_id, locale)
+            sent += 1
+        return sent
 
     async def _target(self, item: OutboxItem) -> tuple[int | None, str]:
         if item.staff_id is not None:
@@ -145,8 +163,7 @@ class OutboxWorker:
                 return f"{head}\n\n{card}", keyboard
         return None
 
-    async def send(self, item: OutboxItem) -> None:
-        chat_id, locale = await self._target(item)
+    async def send(self, item: OutboxItem, chat_id: int | None, locale: str) -> None:
         if chat_id is None:
             await self.storage.outbox_undeliverable(item, "no recipient")
             return
