@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from bench.load import bench_load
 from bench.synthetic import scaled, write_yaml_base
 from bot import PROJECT_DIR
 from bot.kb import KnowledgeBase, load_knowledge_base
@@ -95,6 +96,7 @@ def main() -> int:
     kb, _ = load_knowledge_base(KB_PATH)
     bench_kb_load()
     bench_matching(kb)
+    bench_load(KB_PATH)
     return 0
 
 
