@@ -12,6 +12,7 @@ import asyncio
 import statistics
 import tempfile
 import time
+from collections import defaultdict, deque
 from pathlib import Path
 from typing import Any
 
@@ -52,20 +53,16 @@ async def _durable(users: int, per_user: int, kb_path: Path) -> tuple[float, lis
         ready, stop = asyncio.Event(), asyncio.Event()
         task = asyncio.create_task(serve(settings, ready=ready, stop=stop))
         await asyncio.wait_for(ready.wait(), 30)
-        sent_at: dict[tuple[int, int], float] = {}
+        waiting: dict[int, deque[float]] = defaultdict(deque)  # chat -> send times, in order
         latencies: list[float] = []
-        replied: set[tuple[int, int]] = set()
         total = users * per_user
         all_replied = asyncio.Event()
 
         def on_call(call: Any) -> None:
             if call.method == "sendMessage" and call.chat_id is not None:
-                chat = int(call.chat_id)
-                pending = [k for k in sent_at if k[0] == chat and k not in replied]
-                if pending:
-                    key = min(pending, key=lambda k: k[1])
-                    replied.add(key)
-                    latencies.append(time.perf_counter() - sent_at[key])
+                queue = waiting.get(int(call.chat_id))
+                if queue:
+                    latencies.append(time.perf_counter() - queue.popleft())
                     if len(latencies) >= total:
                         all_replied.set()
 
@@ -74,7 +71,7 @@ async def _durable(users: int, per_user: int, kb_path: Path) -> tuple[float, lis
         start = time.perf_counter()
         for n in range(per_user):
             for user in fakes:
-                sent_at[(user.id, n)] = time.perf_counter()
+                waiting[user.id].append(time.perf_counter())
                 user.send(QUESTIONS[(user.id + n) % len(QUESTIONS)])
         try:
             await asyncio.wait_for(all_replied.wait(), 300)
