@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=90, ge=1)
     mode: Literal["polling", "webhook"] = "polling"
     poll_timeout: int = Field(default=25, ge=0, le=50)
+    webhook_url: str = ""  # the public https base URL Telegram posts to (webhook mode)
+    webhook_path: str = "/telegram/webhook"
+    web_host: str = "0.0.0.0"
+    web_port: int = Field(default=8080, ge=0, le=65535)
 
     # Matching thresholds (chosen from tests/eval/tune.jsonl with `python -m bot eval`).
     match_answer_score: float = Field(default=72.0, ge=0, le=100)

@@ -16,12 +16,14 @@ from aiogram.utils.token import TokenValidationError, validate_token
 
 from bot.app import App, build_app, set_commands
 from bot.config import ConfigError, Settings
+from bot.inbox import InboxProcessor
 from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from bot.logging_setup import setup_logging
 from bot.polling import DurablePoller
 from bot.privacy import Cipher
 from bot.services.reminders import run_reminders
 from bot.storage.sqlite import SQLiteStorage, purge_expired
+from bot.webhook import start_webhook
 
 log = logging.getLogger("bot.runner")
 STARTUP_TIMEOUT = 15
@@ -81,42 +83,57 @@ async def check_bot(app: App) -> None:
 
 
 async def serve(settings: Settings, *, ready: asyncio.Event | None = None,
-                stop: asyncio.Event | None = None) -> None:
+                stop: asyncio.Event | None = None, webhook: bool = False) -> None:
     """Run until SIGINT/SIGTERM (or `stop` is set), then finish in-flight updates."""
+    webhook = webhook or settings.mode == "webhook"
+    if webhook and not settings.webhook_url.startswith("https://") and \
+            not settings.webhook_url.startswith("http://127.0.0.1"):
+        raise ConfigError("WEBHOOK_URL: required in webhook mode (the public https:// URL)")
     app = await open_app(settings)
-    poller: DurablePoller | None = None
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    background: list[asyncio.Task[None]] = []
     try:
         await check_bot(app)
-        await app.bot.delete_webhook(drop_pending_updates=False)
         await set_commands(app.bot, app.i18n, settings.default_language)
-        poller = DurablePoller(app.bot, app.dispatcher, app.storage,
-                               poll_timeout=settings.poll_timeout)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, poller.stop)
-            except (NotImplementedError, RuntimeError):
-                pass
-        log.info("started", extra={"entries": len(app.kb)})
-        if ready is not None:
-            ready.set()
-        stopper = asyncio.create_task(_stop_when(stop, poller)) if stop else None
+        inbox = InboxProcessor(app.bot, app.dispatcher, app.storage)
         background = [
             asyncio.create_task(_purge_periodically(app)),
             asyncio.create_task(app.outbox.run()),
             asyncio.create_task(run_reminders(app.storage, app.dispatcher["queue"], settings,
                                               app.outbox, every=settings.care_interval)),
         ]
-        try:
-            await poller.run()
-        finally:
-            for task in background:
-                task.cancel()
-            await asyncio.gather(*background, return_exceptions=True)
-            if stopper is not None:
+        if webhook:
+            await inbox.resume()
+            web_runner = await start_webhook(app, inbox)
+            log.info("started", extra={"entries": len(app.kb), "mode": "webhook"})
+            if ready is not None:
+                ready.set()
+            await stop.wait()
+            await web_runner.cleanup()
+            await inbox.drain()
+        else:
+            await app.bot.delete_webhook(drop_pending_updates=False)
+            poller = DurablePoller(app.bot, app.storage, inbox,
+                                   poll_timeout=settings.poll_timeout)
+            stopper = asyncio.create_task(_stop_when(stop, poller))
+            log.info("started", extra={"entries": len(app.kb), "mode": "polling"})
+            if ready is not None:
+                ready.set()
+            try:
+                await poller.run()
+            finally:
                 stopper.cancel()
         log.info("stopped")
     finally:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         await app.bot.session.close()
         await app.storage.close()
 
@@ -135,15 +152,12 @@ async def _stop_when(event: asyncio.Event, poller: DurablePoller) -> None:
 
 def run(settings: Settings, *, webhook: bool = False, sandbox: bool = False) -> int:
     setup_logging(settings.log_level)
-    if webhook or settings.mode == "webhook":
-        print("run --webhook: not implemented yet", file=sys.stderr)
-        return 2
     if sandbox or not settings.has_token:
         from bot.sandbox import run_sandbox
 
         return run_sandbox(settings)
     try:
-        asyncio.run(serve(settings))
+        asyncio.run(serve(settings, webhook=webhook))
     except (StartupError, ConfigError) as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2

@@ -30,6 +30,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot import views_staff
 from bot.kb import KnowledgeBase
+from bot.metrics import DELIVERY_FAILURES
 from bot.storage.queue_store import OutboxItem
 from bot.storage.sqlite import SQLiteStorage
 from bot.textsplit import split_text
@@ -192,10 +193,12 @@ class OutboxWorker:
             await self.storage.outbox_retry(item, float(exc.retry_after), "429")
             return
         except TelegramForbiddenError:
+            DELIVERY_FAILURES.labels(reason="blocked").inc()
             await self.storage.outbox_undeliverable(item, "403")
             await self._tell_staff_undeliverable(item)
             return
         except TelegramBadRequest as exc:
+            DELIVERY_FAILURES.labels(reason="bad_request").inc()
             await self.storage.outbox_undeliverable(item, f"400 {type(exc).__name__}")
             return
         except (TelegramServerError, TelegramNetworkError, TimeoutError) as exc:

@@ -8,6 +8,7 @@ from bot.callbacks import age_lower_bound
 from bot.kb.model import Entry
 from bot.matching.matcher import Decision, Matcher
 from bot.matching.normalize import normalize
+from bot.metrics import QUESTIONS
 from bot.services.queue import QueueService
 from bot.storage.sqlite import SQLiteStorage, UserProfile
 
@@ -42,6 +43,7 @@ class QuestionService:
             # She writes in this language: answer and talk in it from now on.
             await self.storage.update_user(profile.pseudonym, lang=lang)
         decision = self.matcher.decide(text, lang=lang, audience=profile.audience)
+        QUESTIONS.labels(lang=lang, decision=decision.action).inc()
         kb = self.matcher.kb
         entry = kb.get(decision.entry_id) if decision.entry_id else None
         offers = [kb.entries[c] for c in decision.candidates if c in kb.entries]

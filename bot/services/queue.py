@@ -9,6 +9,7 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 
 from bot import views_staff
+from bot.metrics import ESCALATIONS
 from bot.queue.roles import can_moderate, needs_review, specialty_for_topic
 from bot.queue.states import Action, State
 from bot.storage.queue_store import Staff, TicketView
@@ -41,9 +42,12 @@ class QueueService:
         def notify(number: int) -> list[tuple[int, dict[str, Any]]]:
             return [(sid, {"alert": "urgent", "ticket": number}) for sid, _ in alerts]
 
-        return await self.storage.create_ticket_from_pending(
+        number, created = await self.storage.create_ticket_from_pending(
             question, audience, age_band, specialty, notify
         )
+        if created:
+            ESCALATIONS.labels(priority="urgent" if question.crisis else "normal").inc()
+        return number, created
 
     async def follow_up(self, ticket_id: int, pseudonym: str, text: str) -> Result:
         """The user continues a delivered ticket; back to the same consultant if on duty."""

@@ -154,6 +154,10 @@ MIGRATIONS += (
         error TEXT
     );
     CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+    CREATE TABLE handled_updates (
+        update_id INTEGER PRIMARY KEY,          -- handled already: a redelivery is ignored
+        at REAL NOT NULL
+    );
     CREATE INDEX audit_ticket ON audit(ticket_id);
     """,
 )

@@ -521,6 +521,10 @@ class QueueStore:
         rows = await self._read("SELECT state, COUNT(*) FROM outbox GROUP BY state")
         return {r[0]: int(r[1]) for r in rows}
 
+    async def ticket_state_counts(self: SQLiteStorage) -> dict[str, int]:
+        rows = await self._read("SELECT state, COUNT(*) FROM tickets GROUP BY state")
+        return {r[0]: int(r[1]) for r in rows}
+
     # -- stats ------------------------------------------------------------------------------
     async def ticket_rows_for_stats(self: SQLiteStorage) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in await self._read(

@@ -156,20 +156,31 @@ class SQLiteStorage(QueueStore):
         rows = await self._read("SELECT value FROM meta WHERE key = ?", (key,))
         return rows[0][0] if rows else None
 
-    async def inbox_store(self, updates: list[tuple[int, str]], next_offset: int) -> None:
-        """Store raw updates and the next polling offset in one transaction."""
+    async def inbox_store(self, updates: list[tuple[int, str]], next_offset: int | None
+                          ) -> list[tuple[int, str]]:
+        """Store raw updates (and the next polling offset) in one transaction; returns the
+        ones that are new. An update stored or handled before is ignored, so a redelivered
+        webhook changes nothing."""
         now = time.time()
+        fresh: list[tuple[int, str]] = []
         async with self.transaction() as db:
-            await db.executemany(
-                "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
-                [(uid, self.cipher.encrypt(raw), now) for uid, raw in updates],
-            )
-            await db.execute(
+            for uid, raw in updates:
+                cursor = await db.execute(
+                    "INSERT INTO inbox (update_id, payload, received_at) SELECT ?, ?, ?"
+                    " WHERE NOT EXISTS (SELECT 1 FROM handled_updates WHERE update_id = ?)"
+                    " ON CONFLICT(update_id) DO NOTHING",
+                    (uid, self.cipher.encrypt(raw), now, uid),
+                )
+                if cursor.rowcount == 1:
+                    fresh.append((uid, raw))
+            if next_offset is not None:
+                await db.execute(
                 "INSERT INTO meta (key, value) VALUES ('polling_offset', ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value "
                 "WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)",
                 (str(next_offset),),
-            )
+                )
+        return fresh
 
     async def inbox_pending(self, limit: int = 100) -> list[tuple[int, str]]:
         rows = await self._read(
@@ -180,6 +191,10 @@ class SQLiteStorage(QueueStore):
     async def inbox_done(self, update_id: int) -> None:
         async with self.transaction() as db:
             await db.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
+            await db.execute(
+                "INSERT OR IGNORE INTO handled_updates (update_id, at) VALUES (?, ?)",
+                (update_id, time.time()),
+            )
 
     async def polling_offset(self) -> int | None:
         value = await self.get_meta("polling_offset")
@@ -372,6 +387,7 @@ async def purge_expired(storage: SQLiteStorage, retention_days: int,
         messages = await db.execute(
             "DELETE FROM chat_messages WHERE created_at < ?", (now - 2 * 86400,)
         )
+        await db.execute("DELETE FROM handled_updates WHERE at < ?", (now - 7 * 86400,))
         return {"pending_questions": pending.rowcount, "tickets": tickets.rowcount,
                 "chat_messages": messages.rowcount}
 
