@@ -87,3 +87,14 @@ def test_flood_limiter_warns_once_per_window() -> None:
     assert results == [(True, False)] * 3 + [(False, True), (False, False), (False, False)]
     assert limiter.hit("b", now=5) == (True, False)
     assert limiter.hit("a", now=61.5) == (True, False)
+
+
+def test_personal_data_is_masked_for_gap_analysis() -> None:
+    from bot.matching.mask import mask_personal
+
+    text = ("мне 14, мой номер +7 701 234 56 78, пиши на aru.k@mail.kz или @aru_k, "
+            "вот https://t.me/secret")
+    masked = mask_personal(text)
+    for secret in ("14", "701", "234", "aru.k@mail.kz", "@aru_k", "t.me/secret"):
+        assert secret not in masked
+    assert "<phone>" in masked and "<email>" in masked and "<user>" in masked

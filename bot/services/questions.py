@@ -54,7 +54,16 @@ class QuestionService:
             decision.entry_id or (decision.candidates[0] if decision.candidates else None),
             decision.action == "crisis",
         )
+        if decision.action == "escalate":
+            await self.storage.add_gap_question(text[:MAX_STORED_QUESTION], lang, "escalated",
+                                                None)
         return Outcome(decision, qid, lang, entry, offers)
+
+    async def not_helpful(self, profile: UserProfile, qid: int, entry_id: str) -> None:
+        question = await self.storage.get_pending_question(qid, profile.pseudonym)
+        if question is not None:
+            await self.storage.add_gap_question(question.text, question.lang, "not_helpful",
+                                                entry_id)
 
     async def alternatives(self, profile: UserProfile, qid: int, exclude: str) -> list[Entry]:
         question = await self.storage.get_pending_question(qid, profile.pseudonym)

@@ -154,6 +154,14 @@ MIGRATIONS += (
         error TEXT
     );
     CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+    CREATE TABLE gap_questions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,   -- no link to any user, by design
+        text BLOB NOT NULL,                     -- encrypted, personal data masked
+        lang TEXT NOT NULL,
+        reason TEXT NOT NULL,                   -- escalated | not_helpful
+        nearest TEXT,
+        created_at REAL NOT NULL
+    );
     CREATE TABLE handled_updates (
         update_id INTEGER PRIMARY KEY,          -- handled already: a redelivery is ignored
         at REAL NOT NULL

@@ -15,6 +15,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.matching.mask import mask_personal
 from bot.privacy import Cipher
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.queue_store import QueueStore
@@ -362,6 +363,21 @@ class SQLiteStorage(QueueStore):
             )
         return int(rows[0][0])
 
+    async def add_gap_question(self, text: str, lang: str, reason: str, nearest: str | None
+                               ) -> None:
+        """Keep a question the base could not answer, masked and without any user link."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO gap_questions (text, lang, reason, nearest, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (self.cipher.encrypt(mask_personal(text)), lang, reason, nearest, time.time()),
+            )
+
+    async def gap_questions(self) -> list[tuple[str, str, str, str | None]]:
+        rows = await self._read(
+            "SELECT text, lang, reason, nearest FROM gap_questions ORDER BY id")
+        return [(self.cipher.decrypt(r[0]), r[1], r[2], r[3]) for r in rows]
+
     async def add_feedback(self, entry_id: str, lang: str, helpful: bool) -> None:
         async with self.transaction() as db:
             await db.execute(
@@ -388,6 +404,8 @@ async def purge_expired(storage: SQLiteStorage, retention_days: int,
             "DELETE FROM chat_messages WHERE created_at < ?", (now - 2 * 86400,)
         )
         await db.execute("DELETE FROM handled_updates WHERE at < ?", (now - 7 * 86400,))
+        await db.execute("DELETE FROM gap_questions WHERE created_at < ?",
+                         (now - retention_days * 86400,))
         return {"pending_questions": pending.rowcount, "tickets": tickets.rowcount,
                 "chat_messages": messages.rowcount}
 

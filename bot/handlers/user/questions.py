@@ -73,6 +73,8 @@ def router() -> Router:
             return
         await query.answer()
         await storage.add_feedback(callback_data.entry, i18n.current_locale, False)
+        if callback_data.q:
+            await questions.not_helpful(profile, callback_data.q, callback_data.entry)
         if not callback_data.q:
             await query.message.answer(views.write_question_text())
             return
