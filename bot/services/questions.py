@@ -10,6 +10,7 @@ from bot.matching.matcher import Decision, Matcher
 from bot.matching.normalize import normalize
 from bot.metrics import QUESTIONS
 from bot.services.queue import QueueService
+from bot.storage.events_store import Event, score_band
 from bot.storage.sqlite import SQLiteStorage, UserProfile
 
 MAX_STORED_QUESTION = 4000
@@ -44,6 +45,12 @@ class QuestionService:
             await self.storage.update_user(profile.pseudonym, lang=lang)
         decision = self.matcher.decide(text, lang=lang, audience=profile.audience)
         QUESTIONS.labels(lang=lang, decision=decision.action).inc()
+        topic = decision.entry_id or (decision.candidates[0] if decision.candidates else None)
+        await self.storage.record(Event("question", lang, profile.audience, decision.action,
+                                        topic, score_band(decision.score), profile.site))
+        if decision.action == "crisis":
+            await self.storage.record(Event("crisis_shown", lang, profile.audience,
+                                            topic=decision.entry_id, site=profile.site))
         kb = self.matcher.kb
         entry = kb.get(decision.entry_id) if decision.entry_id else None
         offers = [kb.entries[c] for c in decision.candidates if c in kb.entries]
@@ -84,7 +91,10 @@ class QuestionService:
         question = await self.storage.get_pending_question(qid, profile.pseudonym)
         if question is None:
             return None
-        number, _created = await self.queue.create_ticket(
+        number, created = await self.queue.create_ticket(
             question, profile.audience, profile.age_band
         )
+        if created:
+            await self.storage.record(Event("escalated", question.lang, profile.audience,
+                                            topic=question.topic_guess, site=profile.site))
         return number, question.crisis

@@ -162,6 +162,37 @@ MIGRATIONS += (
         nearest TEXT,
         created_at REAL NOT NULL
     );
+    ALTER TABLE users ADD COLUMN site TEXT;
+    CREATE TABLE sites (
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,   -- anonymous: no pseudonym, no text
+        at REAL NOT NULL,
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        lang TEXT,
+        audience TEXT,
+        decision TEXT,
+        topic TEXT,
+        score_band TEXT,
+        site TEXT,
+        value REAL
+    );
+    CREATE TABLE daily_counts (
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        lang TEXT NOT NULL DEFAULT '',
+        audience TEXT NOT NULL DEFAULT '',
+        decision TEXT NOT NULL DEFAULT '',
+        topic TEXT NOT NULL DEFAULT '',
+        site TEXT NOT NULL DEFAULT '',
+        count INTEGER NOT NULL DEFAULT 0,
+        value_sum REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, kind, lang, audience, decision, topic, site)
+    );
     CREATE TABLE handled_updates (
         update_id INTEGER PRIMARY KEY,          -- handled already: a redelivery is ignored
         at REAL NOT NULL

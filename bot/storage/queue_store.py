@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.queue.states import Action, State, next_state
+from bot.storage.events_store import Event, record_in
 
 if TYPE_CHECKING:
     from bot.storage.sqlite import SQLiteStorage
@@ -481,6 +482,13 @@ class QueueStore:
                 (now, message_id, item.id),
             )
             if item.kind == "answer" and item.ticket_id is not None:
+                cursor = await db.execute(
+                    "SELECT created_at, lang, audience, first_answer_at FROM tickets"
+                    " WHERE id = ? AND state = 'approved'", (item.ticket_id,))
+                ticket = await cursor.fetchone()
+                if ticket is not None and ticket[3] is None:
+                    await record_in(db, Event("ticket_answered", ticket[1], ticket[2],
+                                              value=now - float(ticket[0])), now)
                 await db.execute(
                     "UPDATE tickets SET state = 'delivered', delivered_at = ?,"
                     " first_answer_at = COALESCE(first_answer_at, ?),"

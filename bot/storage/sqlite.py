@@ -17,6 +17,7 @@ import aiosqlite
 
 from bot.matching.mask import mask_personal
 from bot.privacy import Cipher
+from bot.storage.events_store import EventsStore
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.queue_store import QueueStore
 
@@ -44,6 +45,7 @@ class UserProfile:
     blocked: bool
     is_new: bool = False
     followup_ticket: int | None = None
+    site: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,7 @@ class Ticket:
     created_at: float
 
 
-class SQLiteStorage(QueueStore):
+class SQLiteStorage(QueueStore, EventsStore):
     def __init__(self, path: Path, cipher: Cipher) -> None:
         self.path = Path(path)
         self.cipher = cipher
@@ -205,14 +207,14 @@ class SQLiteStorage(QueueStore):
     async def touch_user(self, pseudonym: str, chat_id: int, tg_lang: str | None) -> UserProfile:
         """Load a user's profile, creating it on first contact."""
         rows = await self._read(
-            "SELECT lang, lang_chosen, audience, age_band, blocked, followup_ticket FROM users"
-            " WHERE pseudonym = ?",
+            "SELECT lang, lang_chosen, audience, age_band, blocked, followup_ticket, site"
+            " FROM users WHERE pseudonym = ?",
             (pseudonym,),
         )
         if rows:
             r = rows[0]
             return UserProfile(pseudonym, r[0], bool(r[1]), r[2], r[3], bool(r[4]),
-                               followup_ticket=r[5])
+                               followup_ticket=r[5], site=r[6])
         now = time.time()
         async with self.transaction() as db:
             await db.execute(
@@ -223,7 +225,8 @@ class SQLiteStorage(QueueStore):
         return UserProfile(pseudonym, tg_lang, False, None, None, False, is_new=True)
 
     async def update_user(self, pseudonym: str, **fields: object) -> None:
-        allowed = {"lang", "lang_chosen", "audience", "age_band", "blocked", "followup_ticket"}
+        allowed = {"lang", "lang_chosen", "audience", "age_band", "blocked", "followup_ticket",
+                   "site"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"unknown user fields: {sorted(unknown)}")
@@ -406,6 +409,7 @@ async def purge_expired(storage: SQLiteStorage, retention_days: int,
         await db.execute("DELETE FROM handled_updates WHERE at < ?", (now - 7 * 86400,))
         await db.execute("DELETE FROM gap_questions WHERE created_at < ?",
                          (now - retention_days * 86400,))
+        await db.execute("DELETE FROM events WHERE at < ?", (now - retention_days * 86400,))
         return {"pending_questions": pending.rowcount, "tickets": tickets.rowcount,
                 "chat_messages": messages.rowcount}
 

@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import views
 from bot.callbacks import ForgetCb
+from bot.storage.events_store import Event
 from bot.storage.sqlite import SQLiteStorage, UserProfile
 
 HIDE_WINDOW_SECONDS = 47 * 3600  # Telegram lets a bot delete messages younger than 48 hours
@@ -46,6 +47,8 @@ def router() -> Router:
             return
         if callback_data.confirm:
             await storage.forget_user(profile.pseudonym)
+            await storage.record(Event("forget", profile.lang, profile.audience,
+                                       site=profile.site))
             await query.message.answer(views.forgotten_text())
         else:
             await query.message.answer(views.kept_text())

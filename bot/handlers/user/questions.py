@@ -13,6 +13,7 @@ from bot.kb import KnowledgeBase
 from bot.matching.normalize import normalize
 from bot.services.questions import QuestionService
 from bot.services.queue import QueueService
+from bot.storage.events_store import Event
 from bot.storage.sqlite import SQLiteStorage, UserProfile
 
 
@@ -57,11 +58,13 @@ def router() -> Router:
 
     @r.callback_query(FeedbackCb.filter(F.helpful))
     async def helped(query: CallbackQuery, callback_data: FeedbackCb, kb: KnowledgeBase,
-                     storage: SQLiteStorage, i18n: I18n) -> None:
+                     storage: SQLiteStorage, i18n: I18n, profile: UserProfile) -> None:
         if callback_data.entry not in kb.entries:
             await query.answer(views.expired_button())
             return
         await storage.add_feedback(callback_data.entry, i18n.current_locale, True)
+        await storage.record(Event("helpful", i18n.current_locale, profile.audience,
+                                   topic=callback_data.entry, site=profile.site))
         await query.answer(views.thanks_feedback_text())
 
     @r.callback_query(FeedbackCb.filter(~F.helpful))
@@ -73,6 +76,8 @@ def router() -> Router:
             return
         await query.answer()
         await storage.add_feedback(callback_data.entry, i18n.current_locale, False)
+        await storage.record(Event("not_helpful", i18n.current_locale, profile.audience,
+                                   topic=callback_data.entry, site=profile.site))
         if callback_data.q:
             await questions.not_helpful(profile, callback_data.q, callback_data.entry)
         if not callback_data.q:

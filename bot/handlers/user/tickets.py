@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import views, views_staff
 from bot.callbacks_staff import USER_TICKET_ACTIONS, UserTicketCb
 from bot.queue.states import Action, State
+from bot.storage.events_store import Event
 from bot.storage.sqlite import SQLiteStorage, UserProfile
 
 
@@ -30,7 +31,9 @@ def router() -> Router:
             await query.message.answer(_("Thank you! How helpful was the answer?"),
                                        reply_markup=views_staff.rating_keyboard(number))
         elif action == "rate" and 1 <= callback_data.value <= 5:
-            await storage.set_rating(number, profile.pseudonym, callback_data.value)
+            if await storage.set_rating(number, profile.pseudonym, callback_data.value):
+                await storage.record(Event("rating", profile.lang, profile.audience,
+                                           site=profile.site, value=callback_data.value))
             await query.answer(_("Thank you for your rating."))
         elif action == "followup":
             ticket = await storage.ticket(number)
