@@ -40,11 +40,22 @@ def first_sentence(text: str) -> str:
     return truncate_for_matching(head, SHORT_QUESTION)
 
 
+SCORERS = {
+    "ratio": fuzz.ratio,
+    "token_sort": fuzz.token_sort_ratio,
+    "token_set": fuzz.token_set_ratio,
+    "partial_token_sort": fuzz.partial_token_sort_ratio,
+    "wratio": fuzz.WRatio,
+}
+DEFAULT_SCORERS = ("ratio", "token_sort")
+
+
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     answer_score: float = 72.0
     answer_margin: float = 6.0
     offer_score: float = 52.0
+    crisis_score: float = 75.0  # a crisis topic this close counts as a crisis
     max_offers: int = 4
 
 
@@ -96,8 +107,15 @@ def _stop_skeletons() -> frozenset[str]:
 STOP = _stop_skeletons()
 
 
-def content_stems(text: str) -> list[str]:
-    return [stem(t) for t in normalize(text).split() if t not in STOP and len(t) > 1]
+def content_words(skeleton: str) -> str:
+    """The skeleton without very common words ("how do i", "что", "қалай"), or the whole
+    skeleton when nothing else is left."""
+    kept = [t for t in skeleton.split() if t not in STOP]
+    return " ".join(kept) if kept else skeleton
+
+
+def content_stems(text: str, size: int = 5) -> list[str]:
+    return [stem(t, size) for t in normalize(text).split() if t not in STOP and len(t) > 1]
 
 
 class Matcher:
@@ -111,12 +129,18 @@ class Matcher:
         crisis: CrisisDetector | None = None,
         default_lang: str = "ru",
         weight_fuzzy: float = 0.55,
+        scorers: tuple[str, ...] = DEFAULT_SCORERS,
+        stem_size: int = 5,
+        answer_weight: float = 0.0,
     ) -> None:
         self.kb = kb
         self.thresholds = thresholds or Thresholds()
         self.crisis = crisis or CrisisDetector()
         self.default_lang = default_lang
         self.weight_fuzzy = weight_fuzzy
+        self.scorers = tuple(SCORERS[name] for name in scorers)
+        self.stem_size = stem_size
+        self.answer_weight = answer_weight
         self.language = LanguageDetector.fit(
             {
                 lang: [
@@ -144,17 +168,18 @@ class Matcher:
                 texts.extend(entry.keywords.get(lang, ()))
             seen: set[str] = set()
             for text in texts:
-                skeleton = normalize(text)
+                skeleton = content_words(normalize(text))
                 if skeleton and skeleton not in seen:
                     seen.add(skeleton)
                     choices.append(skeleton)
                     owners.append(i)
             for lang in ("kk", "ru", "en"):
-                for text in (*entry.questions[lang], entry.title[lang]):
-                    for s in content_stems(text):
-                        stem_weights[s][i] = 1.0
-                for text in entry.keywords.get(lang, ()):
-                    for s in content_stems(text):
+                if self.answer_weight:
+                    for s in content_stems(entry.answer[lang], self.stem_size):
+                        stem_weights[s].setdefault(i, self.answer_weight)
+                for text in (*entry.questions[lang], entry.title[lang],
+                             *entry.keywords.get(lang, ())):
+                    for s in content_stems(text, self.stem_size):
                         stem_weights[s][i] = 1.0
         n = max(len(entry_ids), 1)
         idf = {s: math.log(1 + n / len(ents)) for s, ents in stem_weights.items()}
@@ -202,22 +227,21 @@ class Matcher:
 
     def _scores(self, text: str) -> np.ndarray:
         index = self._index
-        query = normalize(text)
+        full = normalize(text)
+        query = content_words(full)
         n = len(index.entry_ids)
         if not query or n == 0:
             return np.zeros(n)
-        sims = process.cdist(
-            [query], index.choices, scorer=fuzz.WRatio, dtype=np.uint8, workers=1
-        )[0]
-        sims2 = process.cdist(
-            [query], index.choices, scorer=fuzz.token_sort_ratio, dtype=np.uint8, workers=1
-        )[0]
-        combined = (sims.astype(np.float32) + sims2.astype(np.float32)) / 2
+        combined = np.zeros(len(index.choices), dtype=np.float32)
+        for scorer in self.scorers:
+            combined += process.cdist([query], index.choices, scorer=scorer, dtype=np.uint8,
+                                      workers=1)[0]
+        combined /= len(self.scorers)
         per_phrasing = combined[index.order]
         fuzzy = np.maximum.reduceat(per_phrasing, index.starts)
 
         coverage = np.zeros(n, dtype=np.float32)
-        stems = content_stems(query)
+        stems = content_stems(full, self.stem_size)
         total = 0.0
         for s in stems:
             matches = self._fuzzy_stem(s)
@@ -226,9 +250,9 @@ class Matcher:
             best: dict[int, float] = {}
             for m, sim in matches:
                 contribution = index.idf[m] * sim
-                for entry in index.stem_entries[m]:
-                    if contribution > best.get(entry, 0.0):
-                        best[entry] = contribution
+                for entry, strength in index.stem_entries[m].items():
+                    if contribution * strength > best.get(entry, 0.0):
+                        best[entry] = contribution * strength
             for entry, value in best.items():
                 coverage[entry] += value
         if total > 0:
@@ -261,7 +285,7 @@ class Matcher:
         best = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         best_entry = self.kb.entries[best.entry_id]
-        if best_entry.crisis and best.score >= t.offer_score:
+        if best_entry.crisis and best.score >= t.crisis_score:
             return Decision("crisis", best.entry_id, (), lang, best.score)
         if best.score >= t.answer_score and best.score - runner_up >= t.answer_margin:
             return Decision("answer", best.entry_id, (), lang, best.score)
