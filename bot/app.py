@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.handlers import get_routers
 from bot.i18n import build_i18n
 from bot.kb import KnowledgeBase
-from bot.matching.matcher import Matcher, Thresholds
+from bot.matching.matcher import Matcher
 from bot.middlewares.locale import SUPPORTED, ProfileI18nMiddleware
 from bot.middlewares.profile import ProfileMiddleware
 from bot.middlewares.staff import StaffMiddleware
@@ -42,12 +42,7 @@ class App:
 
 
 def build_matcher(kb: KnowledgeBase, settings: Settings) -> Matcher:
-    thresholds = Thresholds(
-        answer_score=settings.match_answer_score,
-        answer_margin=settings.match_answer_margin,
-        offer_score=settings.match_offer_score,
-    )
-    return Matcher(kb, thresholds, default_lang=settings.default_language)
+    return Matcher(kb, settings.thresholds(), default_lang=settings.default_language)
 
 
 def build_bot(settings: Settings, storage: SQLiteStorage) -> Bot:

@@ -114,17 +114,12 @@ def _kb(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _matcher(args: argparse.Namespace, settings: Settings):  # type: ignore[no-untyped-def]
-    from bot.matching.matcher import Matcher, Thresholds
+    from bot.app import build_matcher
 
     kb = _load_kb(args, settings)
     if kb is None:
         return None
-    thresholds = Thresholds(
-        answer_score=settings.match_answer_score,
-        answer_margin=settings.match_answer_margin,
-        offer_score=settings.match_offer_score,
-    )
-    return Matcher(kb, thresholds, default_lang=settings.default_language)
+    return build_matcher(kb, settings)
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:

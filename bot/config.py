@@ -45,9 +45,11 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8080, ge=0, le=65535)
 
     # Matching thresholds (chosen from tests/eval/tune.jsonl with `python -m bot eval`).
-    match_answer_score: float = Field(default=72.0, ge=0, le=100)
+    match_answer_score: float = Field(default=30.0, ge=0, le=100)
     match_answer_margin: float = Field(default=6.0, ge=0, le=100)
-    match_offer_score: float = Field(default=52.0, ge=0, le=100)
+    match_clear_margin: float = Field(default=8.0, ge=0, le=100)
+    match_offer_score: float = Field(default=16.0, ge=0, le=100)
+    match_crisis_score: float = Field(default=60.0, ge=0, le=101)
 
     # The consultant queue.
     moderation: Literal["all", "new_staff", "off"] = "all"
@@ -103,6 +105,17 @@ class Settings(BaseSettings):
                 path = Path(url.removeprefix(prefix))
                 return path if path.is_absolute() else PROJECT_DIR / path
         raise ConfigError(f"DATABASE_URL: unsupported scheme in {url.split('://')[0]!r}")
+
+    def thresholds(self):  # type: ignore[no-untyped-def]
+        from bot.matching.matcher import Thresholds
+
+        return Thresholds(
+            answer_score=self.match_answer_score,
+            answer_margin=self.match_answer_margin,
+            offer_score=self.match_offer_score,
+            crisis_score=self.match_crisis_score,
+            clear_margin=self.match_clear_margin,
+        )
 
     def fernet_keys(self) -> list[bytes]:
         from bot.privacy import derive_fernet_key

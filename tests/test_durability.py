@@ -79,7 +79,8 @@ async def test_sigkill_loses_no_question_and_no_answer(standin: FakeTelegram,
         "BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_BASE": standin.url,
         "DATABASE_URL": f"sqlite:///{db_path}", "KB_PATH": str(SMALL_KB),
         "SECRET_KEY": TEST_SECRET, "POLL_TIMEOUT": "1", "FLOOD_MESSAGES": "10000",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "WARNING", "MATCH_ANSWER_SCORE": "60", "MATCH_OFFER_SCORE": "45",
+        "MATCH_CLEAR_MARGIN": "100",
     }
     log = tmp_path / "bot.log"
     proc = spawn(env, log)

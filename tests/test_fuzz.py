@@ -23,7 +23,7 @@ from bot.kb import load_knowledge_base
 from bot.privacy import Cipher
 from bot.standin import FakeTelegram
 from bot.storage.sqlite import SQLiteStorage
-from tests.conftest import SMALL_KB, TEST_SECRET, TEST_TOKEN
+from tests.conftest import FIXTURE_THRESHOLDS, SMALL_KB, TEST_SECRET, TEST_TOKEN
 
 ODD_CHARS = st.sampled_from(["\u200b", "\u200f", "\u202e", "\ufeff", "🙂", "😭",
                              "ә", "қ", "ё", "\n", " ", "\x00", "İ", "ß", "/", "#", "{", "}", "("])
@@ -98,7 +98,7 @@ class FuzzRig:
         self.settings = load_settings(
             bot_token=TEST_TOKEN, telegram_api_base=self.server.url,
             database_url=f"sqlite:///{tmp / 'fuzz.sqlite3'}", kb_path=SMALL_KB,
-            secret_key=TEST_SECRET, flood_messages=100_000,
+            secret_key=TEST_SECRET, flood_messages=100_000, **FIXTURE_THRESHOLDS,
         )
         kb, _ = load_knowledge_base(SMALL_KB)
         storage = SQLiteStorage(self.settings.sqlite_path,

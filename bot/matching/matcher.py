@@ -27,6 +27,7 @@ from bot.kb.model import KnowledgeBase
 from bot.matching.crisis import CrisisDetector
 from bot.matching.language import LanguageDetector
 from bot.matching.normalize import normalize, stem, truncate_for_matching
+from bot.matching.scope import other_subject
 from bot.matching.stopwords import STOPWORDS
 
 Action = str  # "answer" | "clarify" | "escalate" | "crisis"
@@ -55,7 +56,9 @@ class Thresholds:
     answer_score: float = 72.0
     answer_margin: float = 6.0
     offer_score: float = 52.0
-    crisis_score: float = 75.0  # a crisis topic this close counts as a crisis
+    crisis_score: float = 60.0  # a crisis topic this close counts as a crisis
+    clear_margin: float = 8.0  # a lead this large answers from offer_score up
+    offer_window: float = 15.0  # offer topics within this distance of the best one
     max_offers: int = 4
 
 
@@ -128,10 +131,11 @@ class Matcher:
         *,
         crisis: CrisisDetector | None = None,
         default_lang: str = "ru",
-        weight_fuzzy: float = 0.55,
+        weight_fuzzy: float = 0.7,
         scorers: tuple[str, ...] = DEFAULT_SCORERS,
         stem_size: int = 5,
         answer_weight: float = 0.0,
+        gate: float = 0.0,
     ) -> None:
         self.kb = kb
         self.thresholds = thresholds or Thresholds()
@@ -141,6 +145,7 @@ class Matcher:
         self.scorers = tuple(SCORERS[name] for name in scorers)
         self.stem_size = stem_size
         self.answer_weight = answer_weight
+        self.gate = gate
         self.language = LanguageDetector.fit(
             {
                 lang: [
@@ -257,7 +262,10 @@ class Matcher:
                 coverage[entry] += value
         if total > 0:
             coverage = coverage / total * 100.0
-        return self.weight_fuzzy * fuzzy + (1 - self.weight_fuzzy) * coverage
+        # Character similarity counts fully only with lexical evidence: an entry that shares
+        # no topic word with the question cannot win on spelling alone.
+        gated = fuzzy * (1 - self.gate + self.gate * coverage / 100.0)
+        return self.weight_fuzzy * gated + (1 - self.weight_fuzzy) * coverage
 
     def rank(self, text: str, audience: str | None = None, limit: int = 5) -> list[Scored]:
         scores = self.scores(text)
@@ -281,16 +289,23 @@ class Matcher:
         ranked = self.rank(text, audience)
         if not ranked:
             return Decision("escalate", None, (), lang, 0.0)
+        if other_subject(text):
+            # About a pet, a grandparent, a husband or an adult's own illness: not ours to
+            # answer from a child or teen topic; a consultant can say where to turn.
+            return Decision("escalate", None, (), lang, ranked[0].score)
         t = self.thresholds
         best = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         best_entry = self.kb.entries[best.entry_id]
         if best_entry.crisis and best.score >= t.crisis_score:
             return Decision("crisis", best.entry_id, (), lang, best.score)
-        if best.score >= t.answer_score and best.score - runner_up >= t.answer_margin:
+        lead = best.score - runner_up
+        if (best.score >= t.answer_score and lead >= t.answer_margin) or (
+            best.score >= t.offer_score and lead >= t.clear_margin
+        ):
             return Decision("answer", best.entry_id, (), lang, best.score)
         if best.score >= t.offer_score:
-            floor = max(t.offer_score, best.score - 15.0)
+            floor = max(t.offer_score, best.score - t.offer_window)
             offers = tuple(s.entry_id for s in ranked[: t.max_offers] if s.score >= floor)
             if len(offers) == 1:
                 offers = tuple(s.entry_id for s in ranked[:2])
