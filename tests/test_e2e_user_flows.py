@@ -172,36 +172,38 @@ async def test_topics_are_filtered_by_audience(bot: Any, standin: FakeTelegram) 
     assert labels(topics) == ["Not wanting to live"]  # the teen-only topics are hidden
 
 
+@pytest.mark.parametrize("lang", LANGS)
 async def test_hide_deletes_recent_messages_and_leaves_one_neutral_line(
-    bot: Any, standin: FakeTelegram
+    bot: Any, standin: FakeTelegram, lang: str
 ) -> None:
-    user = standin.user("Aru", language_code="ru")
+    user = standin.user("Aru", language_code=lang)
     chat = Chat(standin, user)
-    await chat.send(QUESTIONS["ru"])
+    await chat.send(QUESTIONS[lang])
     await chat.send("/help")
     sent_ids = {int(c.params["_message_id"]) for c in standin.sent_to(user.id)}
     own_ids = {mid for (chat_id, mid), m in standin.messages.items()
                if chat_id == user.id and m["from"]["id"] == user.id}
     (cleared,) = await chat.send("/hide")
-    assert cleared.text == t("ru", "Cleared.")
+    assert cleared.text == t(lang, "Cleared.")
     deleted = {int(i) for c in standin.calls_to(user.id, "deleteMessages")
                for i in c.params["message_ids"]}
     assert sent_ids | own_ids <= deleted
     remaining = [m for (chat_id, _), m in standin.messages.items() if chat_id == user.id]
-    assert [m.get("text") for m in remaining] == [t("ru", "Cleared.")]
+    assert [m.get("text") for m in remaining] == [t(lang, "Cleared.")]
 
 
-async def test_forget_erases_everything_after_confirmation(bot: Any,
-                                                          standin: FakeTelegram) -> None:
-    chat = Chat(standin, standin.user("Aru", language_code="en"))
-    (offer,) = await chat.send(UNKNOWN["en"])
-    await chat.press(offer, t("en", "Yes, send it"))
+@pytest.mark.parametrize("lang", LANGS)
+async def test_forget_erases_everything_after_confirmation(bot: Any, standin: FakeTelegram,
+                                                          lang: str) -> None:
+    chat = Chat(standin, standin.user("Aru", language_code=lang))
+    (offer,) = await chat.send(UNKNOWN[lang])
+    await chat.press(offer, t(lang, "Yes, send it"))
     (confirm,) = await chat.send("/forget")
-    (kept,) = await chat.press(confirm, t("en", "No, keep it"))
-    assert kept.text == t("en", "Nothing was deleted.")
+    (kept,) = await chat.press(confirm, t(lang, "No, keep it"))
+    assert kept.text == t(lang, "Nothing was deleted.")
     assert db_rows(bot, "SELECT COUNT(*) FROM tickets") == [(1,)]
-    (done,) = await chat.press(confirm, t("en", "Yes, delete everything"))
-    assert done.text.startswith(first_line("en", "Done: everything the bot kept about you has "
+    (done,) = await chat.press(confirm, t(lang, "Yes, delete everything"))
+    assert done.text.startswith(first_line(lang, "Done: everything the bot kept about you has "
                                            "been deleted. To also clear this chat from your "
                                            "phone, delete it in Telegram. You can start again "
                                            "any time with /start."))
@@ -314,3 +316,49 @@ async def test_commands_menu_in_each_language(bot: Any, standin: FakeTelegram) -
         by_name = {c["command"]: c["description"] for c in commands}
         assert by_name["hide"] == t(lang, "Erase this chat from your phone")
         assert {"start", "topics", "help", "privacy", "forget", "cancel"} <= set(by_name)
+
+
+INFO_COMMANDS = {
+    "/help": "Write any question in your own words: about your body, periods, feelings, "
+             "relationships, safety, or your child's health. I answer from checked medical "
+             "sources or pass your question to a consultant, anonymously.\n\n/topics: browse "
+             "topics\n/language: change the language\n/settings: who you are and your age\n"
+             "/privacy: what is stored and who sees it\n/hide: erase this chat from your phone"
+             "\n/forget: delete everything about you\n/cancel: stop what you were doing",
+    "/cancel": "Stopped. You can write a new question any time.",
+    "/language": "Which language should I use?",
+    "/settings": "Who are you? This only helps me choose answers; you can skip it.",
+}
+
+
+@pytest.mark.parametrize("command", sorted(INFO_COMMANDS))
+@pytest.mark.parametrize("lang", LANGS)
+async def test_help_cancel_language_settings(bot: Any, standin: FakeTelegram, lang: str,
+                                            command: str) -> None:
+    chat = Chat(standin, standin.user("Aru", language_code=lang))
+    (reply,) = await chat.send(command)
+    assert reply.text == t(lang, INFO_COMMANDS[command])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_privacy_says_what_is_kept_and_for_how_long(bot: Any, standin: FakeTelegram,
+                                                         lang: str) -> None:
+    chat = Chat(standin, standin.user("Aru", language_code=lang))
+    (reply,) = await chat.send("/privacy")
+    assert "90" in reply.text and "/forget" in reply.text and "/hide" in reply.text
+    assert reply.text.startswith(first_line(lang, "What this bot keeps, and who sees it:"
+                                                  "\n\n• You are known only by a code made "
+                                                  "from your account by a secret key; staff "
+                                                  "never see your name, username, phone or "
+                                                  "account.\n• Questions you send to a "
+                                                  "consultant are stored encrypted. Consultants "
+                                                  "and moderators see the question text only, "
+                                                  "never who wrote it.\n• Closed questions are "
+                                                  "deleted after {days} days. Questions the bot "
+                                                  "could not answer may be kept without any "
+                                                  "link to you, to improve the answers.\n• Your "
+                                                  "language and the answers to \"who are you\" "
+                                                  "are kept so that you need not choose them "
+                                                  "again.\n\n/hide erases this chat from your "
+                                                  "phone. /forget deletes everything the bot "
+                                                  "keeps about you."))
