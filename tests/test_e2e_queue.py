@@ -62,6 +62,16 @@ async def wait_sent(server: FakeTelegram, user: FakeUser, predicate: Any, start:
     )
 
 
+async def submit_and_approve(server: FakeTelegram, consultant: Chat, moderator: Chat,
+                             text: str) -> None:
+    """The consultant drafts and submits; the moderator approves from the review alert."""
+    (preview,) = await consultant.send(text)
+    start = len(server.calls)
+    await consultant.press(preview, t("en", "Submit"))
+    alert = await wait_sent(server, moderator.user, lambda c: text[:20] in c.text, start=start)
+    moderator.user.press(alert, t("en", "Approve"))
+
+
 async def ask(server: FakeTelegram, user: FakeUser, text: str, lang: str) -> int:
     chat = Chat(server, user)
     replies = await chat.send(text, expect=1)
@@ -111,12 +121,8 @@ async def test_full_path_with_return_follow_up_and_rating(team: dict[str, Any],
                            lambda c: "Добавьте, когда идти к врачу" in c.text)
     assert f"#{number}" in back.text
 
-    (preview2,) = await consultant.send("Исправленный ответ: сходи к врачу, если болит.")
-    start = len(standin.calls)
-    await consultant.press(preview2, t("en", "Submit"))
-    again = await wait_sent(standin, moderator.user, lambda c: "Исправленный" in c.text,
-                            start=start)
-    moderator.user.press(again, t("en", "Approve"))
+    await submit_and_approve(standin, consultant, moderator,
+                             "Исправленный ответ: сходи к врачу, если болит.")
     answer = await wait_sent(standin, girl, lambda c: "Исправленный ответ" in c.text)
     assert "Doctor Aigerim" in answer.text and f"#{number}" in answer.text
     await eventually(bot, "SELECT state FROM tickets WHERE id = ?", (number,), [("delivered",)])
@@ -129,12 +135,7 @@ async def test_full_path_with_return_follow_up_and_rating(team: dict[str, Any],
     follow_alert = await wait_sent(standin, consultant.user,
                                    lambda c: "через неделю" in c.text)
     assert f"#{number}" in follow_alert.text
-    (preview3,) = await consultant.send("Тогда обязательно к врачу.")
-    start = len(standin.calls)
-    await consultant.press(preview3, t("en", "Submit"))
-    third = await wait_sent(standin, moderator.user, lambda c: "Тогда обязательно" in c.text,
-                            start=start)
-    moderator.user.press(third, t("en", "Approve"))
+    await submit_and_approve(standin, consultant, moderator, "Тогда обязательно к врачу.")
     second = await wait_sent(standin, girl, lambda c: "Тогда обязательно" in c.text)
     (stars,) = await girl_chat.press(second, t("ru", "Thank you"))
     await girl_chat.press_for_notice(stars, "★★★★★")

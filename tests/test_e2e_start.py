@@ -10,16 +10,20 @@ from bot.standin import FakeTelegram
 from tests.conftest import SMALL_KB, TEST_SECRET, TEST_TOKEN, start_bot_process
 
 
-async def test_start_from_two_users_in_their_languages(standin: FakeTelegram,
-                                                       tmp_path: Path) -> None:
-    proc = start_bot_process({
+def env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    return {
         "BOT_TOKEN": TEST_TOKEN,
-        "TELEGRAM_API_BASE": standin.url,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
         "KB_PATH": str(SMALL_KB),
         "SECRET_KEY": TEST_SECRET,
         "POLL_TIMEOUT": "1",
-    }, "run")
+        **settings,
+    }
+
+
+async def test_start_from_two_users_in_their_languages(standin: FakeTelegram,
+                                                       tmp_path: Path) -> None:
+    proc = start_bot_process(env(tmp_path, TELEGRAM_API_BASE=standin.url), "run")
     try:
         await standin.wait_for(lambda c: c.method == "getUpdates", timeout=30)
         aigerim = standin.user("Aigerim", language_code="kk")
@@ -50,13 +54,9 @@ async def test_start_from_two_users_in_their_languages(standin: FakeTelegram,
 
 
 async def test_bad_token_and_unreachable_api_give_one_clear_line(tmp_path: Path) -> None:
-    proc = start_bot_process({
-        "BOT_TOKEN": "bad",
-        "TELEGRAM_API_BASE": "http://127.0.0.1:9",  # nothing listens on the discard port
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
-        "KB_PATH": str(SMALL_KB),
-        "SECRET_KEY": TEST_SECRET,
-    }, "run")
+    # Nothing listens on the discard port.
+    proc = start_bot_process(env(tmp_path, BOT_TOKEN="bad",
+                                 TELEGRAM_API_BASE="http://127.0.0.1:9"), "run")
     _out, err = await asyncio.to_thread(proc.communicate, timeout=60)
     assert proc.returncode == 2
     lines = [line for line in err.splitlines() if not line.startswith("{")]
@@ -65,13 +65,7 @@ async def test_bad_token_and_unreachable_api_give_one_clear_line(tmp_path: Path)
 
 
 async def test_unreachable_api_gives_one_clear_line(tmp_path: Path) -> None:
-    proc = start_bot_process({
-        "BOT_TOKEN": TEST_TOKEN,
-        "TELEGRAM_API_BASE": "http://127.0.0.1:9",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
-        "KB_PATH": str(SMALL_KB),
-        "SECRET_KEY": TEST_SECRET,
-    }, "run")
+    proc = start_bot_process(env(tmp_path, TELEGRAM_API_BASE="http://127.0.0.1:9"), "run")
     _out, err = await asyncio.to_thread(proc.communicate, timeout=90)
     assert proc.returncode == 2
     lines = [line for line in err.splitlines() if not line.startswith("{")]
@@ -80,13 +74,8 @@ async def test_unreachable_api_gives_one_clear_line(tmp_path: Path) -> None:
 
 
 async def test_rejected_token_names_bot_token(standin: FakeTelegram, tmp_path: Path) -> None:
-    proc = start_bot_process({
-        "BOT_TOKEN": "999:REJECTED",
-        "TELEGRAM_API_BASE": standin.url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
-        "KB_PATH": str(SMALL_KB),
-        "SECRET_KEY": TEST_SECRET,
-    }, "run")
+    proc = start_bot_process(env(tmp_path, BOT_TOKEN="999:REJECTED",
+                                 TELEGRAM_API_BASE=standin.url), "run")
     _out, err = await asyncio.to_thread(proc.communicate, timeout=60)
     assert proc.returncode == 2
     assert "BOT_TOKEN" in err and "401" in err

@@ -394,28 +394,24 @@ class FakeTelegram:
         message = self._bot_message(call, **content)
         return {"message_id": message["message_id"]}
 
-    async def _m_editmessagetext(self, call: ApiCall) -> Any:
+    def _edit(self, call: ApiCall, *, text: bool) -> Any:
         key = (int(call.chat_id or 0), int(call.params.get("message_id", 0)))
         message = self.messages.get(key)
         if message is None:
             return _error(400, "Bad Request: message to edit not found")
-        message["text"] = call.params.get("text")
+        if text:
+            message["text"] = call.params.get("text")
         if call.params.get("reply_markup"):
             message["reply_markup"] = call.params["reply_markup"]
         else:
             message.pop("reply_markup", None)
         return message
 
+    async def _m_editmessagetext(self, call: ApiCall) -> Any:
+        return self._edit(call, text=True)
+
     async def _m_editmessagereplymarkup(self, call: ApiCall) -> Any:
-        key = (int(call.chat_id or 0), int(call.params.get("message_id", 0)))
-        message = self.messages.get(key)
-        if message is None:
-            return _error(400, "Bad Request: message to edit not found")
-        if call.params.get("reply_markup"):
-            message["reply_markup"] = call.params["reply_markup"]
-        else:
-            message.pop("reply_markup", None)
-        return message
+        return self._edit(call, text=False)
 
     async def _m_deletemessage(self, call: ApiCall) -> Any:
         key = (int(call.chat_id or 0), int(call.params.get("message_id", 0)))
