@@ -13,6 +13,7 @@ import logging
 import re
 import sys
 import traceback
+from pathlib import Path
 from typing import Any
 
 _DIGITS = re.compile(r"\d{5,}")
@@ -55,8 +56,10 @@ def _first_words(message: str) -> str:
     return message.split(":", 1)[0][:120]
 
 
-def setup_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
+def setup_logging(level: str = "INFO", path: Path | None = None) -> None:
+    handler: logging.Handler = (
+        logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler(sys.stderr)
+    )
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

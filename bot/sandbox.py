@@ -187,8 +187,12 @@ async def _main(settings: Settings) -> int:
 
 
 def run_sandbox(settings: Settings) -> int:
+    from bot.logging_setup import setup_logging
     from bot.runner import StartupError
 
+    # The terminal is the chat: logs go to a file instead.
+    SANDBOX_DIR.mkdir(parents=True, exist_ok=True)
+    setup_logging(settings.log_level, path=SANDBOX_DIR / "sandbox.log")
     try:
         return asyncio.run(_main(settings))
     except StartupError as exc:
