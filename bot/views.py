@@ -90,9 +90,11 @@ def ready_text() -> str:
 
 
 def answer_text(entry: Entry, lang: str) -> str:
+    # NOTE: the first line is what a phone shows in a notification: keep it neutral.
+    intro = _("Here is an answer to your question.")
     sources = "\n".join(f"• {s.title}: {s.url}" for s in entry.sources)
     label = _("Sources:")
-    return f"{entry.answer[lang]}\n\n{label}\n{sources}"
+    return f"{intro}\n\n{entry.answer[lang]}\n\n{label}\n{sources}"
 
 
 def answer_keyboard(entry: Entry, lang: str, q: int, kb: KnowledgeBase,

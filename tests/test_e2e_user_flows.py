@@ -87,6 +87,8 @@ async def test_question_answered_in_her_language_with_source_and_buttons(
 ) -> None:
     chat = Chat(standin, standin.user("Aru", language_code="ru"))
     (answer,) = await chat.send(QUESTIONS[lang])
+    # A notification preview shows only a neutral first line, never the topic.
+    assert answer.text.split("\n")[0] == t(lang, "Here is an answer to your question.")
     assert "who.int" in answer.text
     assert t(lang, "Sources:") in answer.text
     assert labels(answer)[:3] == [t(lang, "This helped"), t(lang, "Not what I asked"),
