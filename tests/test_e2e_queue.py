@@ -289,3 +289,22 @@ async def test_admin_reads_the_audit_log(team: dict[str, Any], standin: FakeTele
     assert "created" in log.text and "claim" in log.text
     (stats,) = await team["moderator"].send("/stats")
     assert "claimed 1" in stats.text
+
+
+async def test_a_crisis_during_a_follow_up_gets_helplines_at_once(team: dict[str, Any],
+                                                                  standin: FakeTelegram) -> None:
+    consultant, moderator = team["consultant"], team["moderator"]
+    girl = standin.user("H", language_code="en")
+    number = await ask(standin, girl, UNKNOWN["en"], "en")
+    (card,) = await consultant.send("/queue")
+    await consultant.press(card, t("en", "Claim"))
+    await submit_and_approve(standin, consultant, moderator, "Here is how it works.")
+    answer = await wait_sent(standin, girl, lambda c: "Here is how it works." in c.text)
+    chat = Chat(standin, girl)
+    await chat.press(answer, t("en", "Ask a follow-up"))
+    intro, help_now = await chat.send("i want to die", expect=2)
+    assert intro.text == t("en", "I'm really glad you wrote. You are not alone, and you "
+                                 "deserve help right now.")
+    assert "112" in help_now.text
+    assert db(team["bot"], "SELECT state FROM tickets WHERE id = ?", (number,)) == \
+        [("delivered",)]

@@ -28,7 +28,9 @@ def router() -> Router:
         if not normalize(text):
             await message.answer(views.empty_text_reply())
             return
-        if profile.followup_ticket is not None:
+        # A crisis always comes first: helplines now, even in the middle of a follow-up.
+        in_crisis = questions.matcher.crisis.detect(text) is not None
+        if profile.followup_ticket is not None and not in_crisis:
             await storage.update_user(profile.pseudonym, followup_ticket=None)
             result = await queue.follow_up(profile.followup_ticket, profile.pseudonym, text)
             if result.ok:
