@@ -34,13 +34,10 @@ class QueueService:
     async def create_ticket(self, question: PendingQuestion, audience: str | None,
                             age_band: str | None) -> tuple[int, bool]:
         specialty = None if question.crisis else specialty_for_topic(question.topic_guess)
-        alerts: list[tuple[int, dict[str, Any]]] = []
-        if question.crisis:
-            staff = await self.storage.on_duty_staff()
-            alerts = [(s.id, {}) for s in staff]
+        on_duty = [s.id for s in await self.storage.on_duty_staff()] if question.crisis else []
 
         def notify(number: int) -> list[tuple[int, dict[str, Any]]]:
-            return [(sid, {"alert": "urgent", "ticket": number}) for sid, _ in alerts]
+            return [(staff_id, {"alert": "urgent", "ticket": number}) for staff_id in on_duty]
 
         number, created = await self.storage.create_ticket_from_pending(
             question, audience, age_band, specialty, notify
