@@ -77,10 +77,6 @@ def normalize(text: str) -> str:
     return " ".join(words)
 
 
-def tokens(text: str) -> list[str]:
-    return normalize(text).split()
-
-
 def stem(token: str, size: int = 5) -> str:
     """A light stem: the first letters of a skeleton token (works across all three languages)."""
     return token[:size]

@@ -1,7 +1,5 @@
-"""All SQL lives in this package, behind `Storage` (SQLite now; PostgreSQL later)."""
+"""All SQL lives in this package, behind `SQLiteStorage` (SQLite now; PostgreSQL later)."""
 
-from bot.storage.sqlite import SQLiteStorage, open_storage
+from bot.storage.sqlite import SQLiteStorage
 
-Storage = SQLiteStorage
-
-__all__ = ["SQLiteStorage", "Storage", "open_storage"]
+__all__ = ["SQLiteStorage"]

@@ -58,19 +58,6 @@ class PendingQuestion:
     crisis: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Ticket:
-    id: int
-    pseudonym: str | None
-    lang: str
-    audience: str | None
-    topic_guess: str | None
-    priority: str
-    state: str
-    text: str
-    created_at: float
-
-
 class SQLiteStorage(QueueStore, EventsStore):
     def __init__(self, path: Path, cipher: Cipher) -> None:
         self.path = Path(path)
@@ -346,17 +333,6 @@ class SQLiteStorage(QueueStore, EventsStore):
                 )
             return number, True
 
-    async def open_tickets(self) -> list[Ticket]:
-        rows = await self._read(
-            "SELECT id, pseudonym, lang, audience, topic_guess, priority, state, text, created_at"
-            " FROM tickets WHERE state = 'open'"
-            " ORDER BY priority = 'urgent' DESC, created_at"
-        )
-        return [
-            Ticket(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], self.cipher.decrypt(r[7]), r[8])
-            for r in rows
-        ]
-
     async def count_tickets(self, pseudonym: str | None = None) -> int:
         if pseudonym is None:
             rows = await self._read("SELECT COUNT(*) FROM tickets")
@@ -437,9 +413,3 @@ def _statements(script: str) -> list[str]:
     (so a one-line trigger body may hold "; " inside). Comments are removed first."""
     code = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
     return [part.strip() for part in re.split(r";[ \t]*\n", code + "\n") if part.strip()]
-
-
-async def open_storage(path: Path, cipher: Cipher) -> SQLiteStorage:
-    storage = SQLiteStorage(path, cipher)
-    await storage.open()
-    return storage
