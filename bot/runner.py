@@ -66,8 +66,8 @@ async def open_app(settings: Settings) -> App:
 async def check_bot(app: App) -> None:
     base = app.settings.telegram_api_base
     try:
-        me = await asyncio.wait_for(app.bot.get_me(request_timeout=STARTUP_TIMEOUT),
-                                    STARTUP_TIMEOUT + 1)
+        await asyncio.wait_for(app.bot.get_me(request_timeout=STARTUP_TIMEOUT),
+                               STARTUP_TIMEOUT + 1)
     except TelegramUnauthorizedError:
         raise StartupError(f"BOT_TOKEN: rejected by the Bot API at {base} (401 Unauthorized)"
                            ) from None
@@ -78,8 +78,7 @@ async def check_bot(app: App) -> None:
     except TelegramAPIError as exc:
         raise StartupError(f"BOT_TOKEN: the Bot API at {base} refused getMe "
                            f"({type(exc).__name__})") from None
-    log.info("connected", extra={"mode": "polling", "url": base})
-    del me
+    log.info("connected", extra={"url": base})
 
 
 async def serve(settings: Settings, *, ready: asyncio.Event | None = None,
@@ -140,8 +139,11 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None,
 
 async def _purge_periodically(app: App, every: float = 3600.0) -> None:
     while True:
-        removed = await purge_expired(app.storage, app.settings.retention_days)
-        log.info("purged", extra={"count": sum(removed.values())})
+        try:
+            removed = await purge_expired(app.storage, app.settings.retention_days)
+            log.info("purged", extra={"count": sum(removed.values())})
+        except Exception as exc:  # keep purging on the next round, like queue care does
+            log.error("purge_failed", extra={"error": type(exc).__name__}, exc_info=exc)
         await asyncio.sleep(every)
 
 

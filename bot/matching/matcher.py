@@ -134,8 +134,6 @@ class Matcher:
         weight_fuzzy: float = 0.7,
         scorers: tuple[str, ...] = DEFAULT_SCORERS,
         stem_size: int = 5,
-        answer_weight: float = 0.0,
-        gate: float = 0.0,
     ) -> None:
         self.kb = kb
         self.thresholds = thresholds or Thresholds()
@@ -144,8 +142,6 @@ class Matcher:
         self.weight_fuzzy = weight_fuzzy
         self.scorers = tuple(SCORERS[name] for name in scorers)
         self.stem_size = stem_size
-        self.answer_weight = answer_weight
-        self.gate = gate
         self.language = LanguageDetector.fit(
             {
                 lang: [
@@ -178,14 +174,9 @@ class Matcher:
                     seen.add(skeleton)
                     choices.append(skeleton)
                     owners.append(i)
-            for lang in ("kk", "ru", "en"):
-                if self.answer_weight:
-                    for s in content_stems(entry.answer[lang], self.stem_size):
-                        stem_weights[s].setdefault(i, self.answer_weight)
-                for text in (*entry.questions[lang], entry.title[lang],
-                             *entry.keywords.get(lang, ())):
-                    for s in content_stems(text, self.stem_size):
-                        stem_weights[s][i] = 1.0
+            for text in texts:
+                for s in content_stems(text, self.stem_size):
+                    stem_weights[s][i] = 1.0
         n = max(len(entry_ids), 1)
         idf = {s: math.log(1 + n / len(ents)) for s, ents in stem_weights.items()}
         owners_arr = np.asarray(owners, dtype=np.int64)
@@ -262,10 +253,7 @@ class Matcher:
                 coverage[entry] += value
         if total > 0:
             coverage = coverage / total * 100.0
-        # Character similarity counts fully only with lexical evidence: an entry that shares
-        # no topic word with the question cannot win on spelling alone.
-        gated = fuzzy * (1 - self.gate + self.gate * coverage / 100.0)
-        return self.weight_fuzzy * gated + (1 - self.weight_fuzzy) * coverage
+        return self.weight_fuzzy * fuzzy + (1 - self.weight_fuzzy) * coverage
 
     def rank(self, text: str, audience: str | None = None, limit: int = 5) -> list[Scored]:
         scores = self.scores(text)
