@@ -286,7 +286,12 @@ class FakeTelegram:
             else:
                 form = await request.post()
                 for key, value in form.items():
-                    params[key] = value if isinstance(value, str) else "<file>"
+                    if isinstance(value, str):
+                        params[key] = value
+                    else:  # an uploaded file: keep its name and bytes for the tests
+                        params[key] = "<file>"
+                        params["_files"] = {**params.get("_files", {}),
+                                            key: (value.filename, value.file.read())}
         for key in ("reply_markup", "allowed_updates", "commands", "message_ids", "scope"):
             value = params.get(key)
             if isinstance(value, str) and value[:1] in "[{":
@@ -379,6 +384,31 @@ class FakeTelegram:
         if len(str(text).encode("utf-16-le")) // 2 > 4096:
             return _error(400, "Bad Request: message is too long")
         return self._bot_message(call, text=text)
+
+    def _file_message(self, call: ApiCall, field: str) -> Any:
+        if (bad := self._check_chat(call)) is not None:
+            return bad
+        value = str(call.params.get(field) or "")
+        files = call.params.get("_files", {})
+        key = value.removeprefix("attach://") if value.startswith("attach://") else field
+        if key not in files and not value:
+            return _error(400, f"Bad Request: there is no {field} in the request")
+        name, data = files.get(key, (None, b""))
+        call.params["_upload"] = (name, data)
+        meta = {"file_id": f"file-{len(self.calls)}", "file_unique_id": f"u{len(self.calls)}",
+                "file_size": len(data)}
+        content: dict[str, Any] = (
+            {"photo": [{**meta, "width": 800, "height": 600}]} if field == "photo"
+            else {field: {**meta, "file_name": name}})
+        if call.params.get("caption"):
+            content["caption"] = call.params["caption"]
+        return self._bot_message(call, **content)
+
+    async def _m_sendphoto(self, call: ApiCall) -> Any:
+        return self._file_message(call, "photo")
+
+    async def _m_senddocument(self, call: ApiCall) -> Any:
+        return self._file_message(call, "document")
 
     async def _m_copymessage(self, call: ApiCall) -> Any:
         if (bad := self._check_chat(call)) is not None:
