@@ -21,10 +21,9 @@ from aiogram.types import Update
 from bot.app import build_app
 from bot.config import load_settings
 from bot.kb import load_knowledge_base
-from bot.privacy import Cipher
 from bot.runner import serve
 from bot.standin import FakeTelegram
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage import create_storage
 
 TOKEN = "123456:BENCH"
 SECRET = "bench-secret-key-0123456789-0123456789"
@@ -90,7 +89,7 @@ async def _baseline(users: int, per_user: int, kb_path: Path) -> tuple[float, li
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings_for(server, Path(tmp), kb_path)
         kb, _ = load_knowledge_base(kb_path)
-        storage = SQLiteStorage(settings.sqlite_path, Cipher(settings.fernet_keys()))
+        storage = create_storage(settings)
         await storage.open()
         app = build_app(settings, storage, kb)
         fakes = [server.user(f"B{i}", language_code="ru") for i in range(users)]

@@ -26,13 +26,13 @@ from bot.services.outbox import OutboxWorker
 from bot.services.questions import QuestionService
 from bot.services.queue import QueueService
 from bot.session import RetryMiddleware, SentMessagesMiddleware
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage.store import Storage
 
 
 @dataclass(slots=True)
 class App:
     settings: Settings
-    storage: SQLiteStorage
+    storage: Storage
     kb: KnowledgeBase
     matcher: Matcher
     i18n: I18n
@@ -45,7 +45,7 @@ def build_matcher(kb: KnowledgeBase, settings: Settings) -> Matcher:
     return Matcher(kb, settings.thresholds(), default_lang=settings.default_language)
 
 
-def build_bot(settings: Settings, storage: SQLiteStorage) -> Bot:
+def build_bot(settings: Settings, storage: Storage) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     session.middleware(RetryMiddleware())
     session.middleware(SentMessagesMiddleware(storage, settings.secret_key))
@@ -56,7 +56,7 @@ def build_bot(settings: Settings, storage: SQLiteStorage) -> Bot:
     )
 
 
-def build_dispatcher(settings: Settings, storage: SQLiteStorage, kb: KnowledgeBase,
+def build_dispatcher(settings: Settings, storage: Storage, kb: KnowledgeBase,
                      matcher: Matcher, i18n: I18n, outbox: OutboxWorker) -> Dispatcher:
     dp = Dispatcher(storage=MemoryStorage())
     dp["outbox"] = outbox
@@ -77,7 +77,7 @@ def build_dispatcher(settings: Settings, storage: SQLiteStorage, kb: KnowledgeBa
     return dp
 
 
-def build_app(settings: Settings, storage: SQLiteStorage, kb: KnowledgeBase) -> App:
+def build_app(settings: Settings, storage: Storage, kb: KnowledgeBase) -> App:
     matcher = build_matcher(kb, settings)
     i18n = build_i18n(settings.default_language)
     bot = build_bot(settings, storage)

@@ -6,9 +6,14 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.reporting.aggregate import Report
 
 
 def _kb_arg(parser: argparse.ArgumentParser) -> None:
@@ -30,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     dump = kb_sub.add_parser("dump", help="print the loaded base")
     dump.add_argument("--json", action="store_true", required=True, help="as JSON on stdout")
     _kb_arg(dump)
+    gaps = kb_sub.add_parser("gaps", help="the unanswered questions, grouped: curators' to-do")
+    gaps.add_argument("--out", type=Path, required=True,
+                      help="output file: .md (Markdown), .yaml or .json")
+    _kb_arg(gaps)
 
     ask = sub.add_parser("ask", help="show what the matcher decides for a question")
     _kb_arg(ask)
@@ -42,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     _kb_arg(ev)
     ev.add_argument("file", type=Path)
     ev.add_argument("--misses", action="store_true", help="print every miss")
+
+    report = sub.add_parser("report", help="impact report: HTML, CSV tables, chart PNGs")
+    report.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD",
+                        help="first day (UTC), included")
+    report.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD",
+                        help="last day (UTC), included")
+    report.add_argument("--out", type=Path, required=True, help="output folder")
 
     keys = sub.add_parser("keys", help="encryption keys")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
@@ -62,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _eval(args, settings)
         if command == "keys":
             return _keys_rotate(settings)
+        if command == "report":
+            return _report(args.start, args.end, args.out, settings)
         from bot.runner import run
 
         return run(settings, webhook=getattr(args, "webhook", False),
@@ -100,10 +118,15 @@ def _kb(args: argparse.Namespace, settings: Settings) -> int:
         json.dump(kb.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
+    if args.kb_command == "gaps":
+        return _kb_gaps(args, settings)
+    from bot.learning.drafts import check_drafts
+
     try:
         kb, problems = load_knowledge_base(root, strict=False)
     except KnowledgeBaseError as exc:
         kb, problems = None, exc.problems
+    problems = [*problems, *check_drafts(root)]
     for problem in problems:
         print(problem)
     errors = [p for p in problems if not p.warning]
@@ -111,6 +134,34 @@ def _kb(args: argparse.Namespace, settings: Settings) -> int:
         print(summary(kb))
     print(f"{len(errors)} errors, {len(problems) - len(errors)} warnings")
     return 1 if errors else 0
+
+
+def _kb_gaps(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from bot.learning.gaps import GapQuestion, group_gaps, matcher_nearest, write_report
+    from bot.storage import create_storage
+
+    if not settings.secret_key and not settings.encryption_keys:
+        raise ConfigError("SECRET_KEY: required to read the stored data")
+
+    async def read() -> list[GapQuestion]:
+        storage = create_storage(settings)
+        await storage.open()
+        try:
+            return [GapQuestion(*row) for row in await storage.gap_questions()]
+        finally:
+            await storage.close()
+
+    questions = asyncio.run(read())
+    matcher = _matcher(args, settings)
+    if matcher is None:
+        print("kb gaps: the knowledge base did not load, so no nearest topics",
+              file=sys.stderr)
+    groups = group_gaps(questions, nearest=matcher_nearest(matcher) if matcher else None)
+    kind = write_report(groups, args.out)
+    print(f"{len(questions)} questions in {len(groups)} groups written to {args.out} ({kind})")
+    return 0
 
 
 def _matcher(args: argparse.Namespace, settings: Settings):  # type: ignore[no-untyped-def]
@@ -179,14 +230,14 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 def _keys_rotate(settings: Settings) -> int:
     import asyncio
 
-    from bot.privacy import Cipher
-    from bot.storage.sqlite import SQLiteStorage, rotate_keys
+    from bot.storage import create_storage
+    from bot.storage.store import rotate_keys
 
     if not settings.secret_key and not settings.encryption_keys:
         raise ConfigError("SECRET_KEY: required to read the stored data")
 
     async def rotate() -> int:
-        storage = SQLiteStorage(settings.sqlite_path, Cipher(settings.fernet_keys()))
+        storage = create_storage(settings)
         await storage.open()
         try:
             return await rotate_keys(storage)
@@ -197,3 +248,68 @@ def _keys_rotate(settings: Settings) -> int:
     print(f"re-encrypted {count} stored values with the newest key; the older keys can be "
           "removed from ENCRYPTION_KEYS now")
     return 0
+
+
+class ReportArgumentError(ValueError):
+    pass
+
+
+def _parse_day(value: str, option: str) -> date:
+    text = value.strip()
+    try:
+        if len(text) != 10 or text[4] != "-" or text[7] != "-":
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ReportArgumentError(f"report: {option} {value!r} is not a date like 2026-01-31"
+                                  ) from None
+
+
+def _report(start_text: str, end_text: str, out: Path, settings: Settings) -> int:
+    """`python -m bot report --from DATE --to DATE --out DIR`."""
+    import asyncio
+
+    from bot.storage import POSTGRES_SCHEMES
+
+    try:
+        start = _parse_day(start_text, "--from")
+        end = _parse_day(end_text, "--to")
+        if end < start:
+            raise ReportArgumentError(f"report: --to {end} is before --from {start}")
+    except ReportArgumentError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if not settings.database_url.startswith(POSTGRES_SCHEMES) \
+            and not settings.sqlite_path.exists():
+        print(f"report: no database at {settings.sqlite_path} (DATABASE_URL)", file=sys.stderr)
+        return 1
+    try:
+        written, report = asyncio.run(write_report_files(settings, start, end, out))
+    except OSError as exc:
+        print(f"report: cannot write into {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    csvs = sum(p.suffix == ".csv" for p in written)
+    pngs = sum(p.suffix == ".png" for p in written)
+    print(f"report {start} to {end}: {report.summary.questions} questions; wrote "
+          f"report.html, {csvs} CSV tables and {pngs} charts to {out}")
+    return 0
+
+
+async def write_report_files(settings: Settings, start: date, end: date, out: Path
+                             ) -> tuple[list[Path], Report]:
+    """Open the storage, build the report of [start, end] and write it into `out`."""
+    import asyncio
+
+    from bot.reporting import load_report
+    from bot.reporting.render import write_report
+    from bot.storage import create_storage
+
+    # The events are anonymous and never encrypted: the report reads no secret.
+    storage = create_storage(settings)
+    await storage.open()
+    try:
+        report = await load_report(storage, start, end)
+    finally:
+        await storage.close()
+    written = await asyncio.to_thread(write_report, report, out)
+    return written, report

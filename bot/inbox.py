@@ -16,7 +16,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.types import Update
 
 from bot.metrics import HANDLER_SECONDS
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage.store import Storage
 
 log = logging.getLogger("bot.inbox")
 
@@ -31,7 +31,7 @@ def chat_key(raw: dict[str, Any]) -> int:
 
 
 class InboxProcessor:
-    def __init__(self, bot: Bot, dp: Dispatcher, storage: SQLiteStorage, **workflow: Any
+    def __init__(self, bot: Bot, dp: Dispatcher, storage: Storage, **workflow: Any
                  ) -> None:
         self.bot = bot
         self.dp = dp

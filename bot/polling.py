@@ -23,14 +23,14 @@ from aiogram.exceptions import (
 from aiogram.methods import GetUpdates
 
 from bot.inbox import InboxProcessor
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage.store import Storage
 
 log = logging.getLogger("bot.polling")
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 
 class DurablePoller:
-    def __init__(self, bot: Bot, storage: SQLiteStorage, inbox: InboxProcessor, *,
+    def __init__(self, bot: Bot, storage: Storage, inbox: InboxProcessor, *,
                  poll_timeout: int = 25) -> None:
         self.bot = bot
         self.storage = storage

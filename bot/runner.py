@@ -20,9 +20,9 @@ from bot.inbox import InboxProcessor
 from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from bot.logging_setup import setup_logging
 from bot.polling import DurablePoller
-from bot.privacy import Cipher
 from bot.services.reminders import run_reminders
-from bot.storage.sqlite import SQLiteStorage, purge_expired
+from bot.storage import create_storage
+from bot.storage.store import purge_expired
 from bot.webhook import start_webhook
 
 log = logging.getLogger("bot.runner")
@@ -54,7 +54,7 @@ async def open_app(settings: Settings) -> App:
         raise ConfigError("BOT_TOKEN: malformed (expected the form 123456:ABC... from "
                           "@BotFather)") from None
     kb = load_kb_or_fail(settings)
-    storage = SQLiteStorage(settings.sqlite_path, Cipher(settings.fernet_keys()))
+    storage = create_storage(settings)
     await storage.open()
     try:
         return build_app(settings, storage, kb)

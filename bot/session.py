@@ -14,7 +14,7 @@ from aiogram.methods.base import Response, TelegramType
 from aiogram.types import Message, MessageId
 
 from bot.privacy import pseudonym
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage.store import Storage
 
 log = logging.getLogger("bot.session")
 
@@ -56,7 +56,7 @@ class RetryMiddleware(BaseRequestMiddleware):
 class SentMessagesMiddleware(BaseRequestMiddleware):
     """Remember the ids (never the content) of messages sent to a user, for /hide."""
 
-    def __init__(self, storage: SQLiteStorage, secret: str) -> None:
+    def __init__(self, storage: Storage, secret: str) -> None:
         self.storage = storage
         self.secret = secret
 

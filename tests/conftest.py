@@ -6,7 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,13 @@ from bot import PROJECT_DIR
 from bot.config import Settings, load_settings
 from bot.runner import serve
 from bot.standin import FakeTelegram
+from tests.backends import (
+    BACKEND,
+    ON_POSTGRES,
+    TEST_DATABASE_URL,
+    database_url,
+    drop_created_schemas,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL_KB = FIXTURES / "kb_small"
@@ -23,6 +30,17 @@ TEST_TOKEN = "123456:TEST-TOKEN"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 FIXTURE_THRESHOLDS = {"match_answer_score": 60.0, "match_offer_score": 45.0,
                       "match_clear_margin": 100.0}
+
+
+def pytest_report_header() -> str:
+    where = f" at {TEST_DATABASE_URL}" if ON_POSTGRES else " (a file per test)"
+    return f"database backend: {BACKEND}{where}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_schemas() -> Iterator[None]:
+    yield
+    drop_created_schemas()
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +65,7 @@ def make_settings(tmp_path: Path, standin: FakeTelegram, **overrides: Any) -> Se
     values: dict[str, Any] = {
         "bot_token": TEST_TOKEN,
         "telegram_api_base": standin.url,
-        "database_url": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        "database_url": database_url(tmp_path),
         "kb_path": SMALL_KB,
         "secret_key": TEST_SECRET,
         "poll_timeout": 1,

@@ -9,7 +9,6 @@ import asyncio
 import json
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,7 +18,8 @@ from bot import PROJECT_DIR
 from bot.config import load_settings
 from bot.privacy import Cipher
 from bot.standin import FakeTelegram, FakeUser
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage import create_storage
+from tests.backends import ON_POSTGRES, database_url, sql
 from tests.conftest import SMALL_KB, TEST_SECRET, TEST_TOKEN, bot_env
 
 USERS = 50
@@ -34,10 +34,9 @@ def spawn(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
                                 env=bot_env(env), stdout=out, stderr=out)
 
 
-async def seed_approved_answers(db_path: Path) -> list[str]:
+async def seed_approved_answers(url: str) -> list[str]:
     """Approved answers waiting in the outbox, as if moderators had just approved them."""
-    settings = load_settings(secret_key=TEST_SECRET, database_url=f"sqlite:///{db_path}")
-    storage = SQLiteStorage(db_path, Cipher(settings.fernet_keys()))
+    storage = create_storage(load_settings(secret_key=TEST_SECRET, database_url=url))
     await storage.open()
     texts = []
     from bot.privacy import pseudonym
@@ -73,11 +72,11 @@ async def user_session(server: FakeTelegram, user: FakeUser, acks: dict[str, int
 
 async def test_sigkill_loses_no_question_and_no_answer(standin: FakeTelegram,
                                                        tmp_path: Path) -> None:
-    db_path = tmp_path / "bot.sqlite3"
-    seeded = await seed_approved_answers(db_path)
+    url = database_url(tmp_path)
+    seeded = await seed_approved_answers(url)
     env = {
         "BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_BASE": standin.url,
-        "DATABASE_URL": f"sqlite:///{db_path}", "KB_PATH": str(SMALL_KB),
+        "DATABASE_URL": url, "KB_PATH": str(SMALL_KB),
         "SECRET_KEY": TEST_SECRET, "POLL_TIMEOUT": "1", "FLOOD_MESSAGES": "10000",
         "LOG_LEVEL": "WARNING", "MATCH_ANSWER_SCORE": "60", "MATCH_OFFER_SCORE": "45",
         "MATCH_CLEAR_MARGIN": "100",
@@ -118,11 +117,10 @@ async def test_sigkill_loses_no_question_and_no_answer(standin: FakeTelegram,
     assert len(acks) == USERS * QUESTIONS_PER_USER >= 500
 
     cipher = Cipher(load_settings(secret_key=TEST_SECRET).fernet_keys())
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        rows = conn.execute("SELECT id, text FROM tickets").fetchall()
-        outbox = conn.execute("SELECT state, COUNT(*) FROM outbox WHERE kind = 'answer'"
-                              " GROUP BY state").fetchall()
+    if not ON_POSTGRES:
+        assert sql(url, "PRAGMA integrity_check") == [("ok",)]
+    rows = sql(url, "SELECT id, text FROM tickets")
+    outbox = sql(url, "SELECT state, COUNT(*) FROM outbox WHERE kind = 'answer' GROUP BY state")
     stored: dict[str, list[int]] = {}
     for number, blob in rows:
         stored.setdefault(cipher.decrypt(blob), []).append(number)

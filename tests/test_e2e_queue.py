@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from typing import Any
 
 import pytest
 
 from bot.standin import ApiCall, FakeTelegram, FakeUser
+from tests.backends import sql
 from tests.chat import Chat, labels
 from tests.test_e2e_user_flows import UNKNOWN, t
 
 ADMIN_ID = 7_000_111
 
 
-def db(bot: Any, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(bot.settings.sqlite_path) as conn:
-        rows = conn.execute(sql, params).fetchall()
-        conn.commit()
-        return rows
+def db(bot: Any, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    return sql(bot.settings.database_url, query, params)
 
 
 async def eventually(bot: Any, sql: str, params: tuple[Any, ...], expected: Any,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +10,7 @@ from babel.messages.pofile import read_po
 
 from bot import PROJECT_DIR
 from bot.standin import FakeTelegram
+from tests.backends import raw_contents, sql
 from tests.chat import Chat, labels
 
 LANGS = ("kk", "ru", "en")
@@ -47,9 +46,8 @@ async def bot(start_bot: Any) -> Any:
     return await start_bot()
 
 
-def db_rows(bot: Any, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(bot.settings.sqlite_path) as conn:
-        return conn.execute(sql).fetchall()
+def db_rows(bot: Any, query: str) -> list[tuple[Any, ...]]:
+    return sql(bot.settings.database_url, query)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -238,7 +236,7 @@ async def test_non_text_gets_a_kind_reply_and_nothing_is_stored(
     assert reply.text == t(lang, "Sorry, I can only read text messages. Please type your "
                                  "question in words. I did not keep what you sent.")
     assert db_rows(bot, "SELECT COUNT(*) FROM pending_questions") == [(0,)]
-    raw = Path(bot.settings.sqlite_path).read_bytes()
+    raw = raw_contents(bot.settings.database_url)
     assert b"+77001234567" not in raw and b"rash" not in raw
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +19,9 @@ from hypothesis import strategies as st
 from bot.app import App, build_app
 from bot.config import load_settings
 from bot.kb import load_knowledge_base
-from bot.privacy import Cipher
 from bot.standin import FakeTelegram
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage import create_storage
+from tests.backends import database_url, sql
 from tests.conftest import FIXTURE_THRESHOLDS, SMALL_KB, TEST_SECRET, TEST_TOKEN
 
 ODD_CHARS = st.sampled_from(["\u200b", "\u200f", "\u202e", "\ufeff", "🙂", "😭",
@@ -97,12 +96,11 @@ class FuzzRig:
         self.loop.run_until_complete(self.server.start())
         self.settings = load_settings(
             bot_token=TEST_TOKEN, telegram_api_base=self.server.url,
-            database_url=f"sqlite:///{tmp / 'fuzz.sqlite3'}", kb_path=SMALL_KB,
+            database_url=database_url(tmp, "fuzz"), kb_path=SMALL_KB,
             secret_key=TEST_SECRET, flood_messages=100_000, **FIXTURE_THRESHOLDS,
         )
         kb, _ = load_knowledge_base(SMALL_KB)
-        storage = SQLiteStorage(self.settings.sqlite_path,
-                                Cipher(self.settings.fernet_keys()))
+        storage = create_storage(self.settings)
         self.loop.run_until_complete(storage.open())
         self.app: App = build_app(self.settings, storage, kb)
         self.ids = itertools.count(1)
@@ -152,13 +150,12 @@ def test_generated_updates_never_break_the_bot(rig: FuzzRig, batch: list[dict[st
     finally:
         logging.getLogger("bot").removeHandler(failures)
     assert [r.getMessage() for r in failures.records] == []
-    with sqlite3.connect(rig.settings.sqlite_path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM staff").fetchone() == (0,)
-        assert conn.execute("SELECT COUNT(*) FROM audit WHERE staff_id IS NOT NULL"
-                            ).fetchone() == (0,)
-        assert conn.execute("SELECT COUNT(*) FROM invites").fetchone() == (0,)
-        states = {r[0] for r in conn.execute("SELECT state FROM tickets")}
-        assert states <= {"open"}  # only users' own consented questions, never staff moves
+    url = rig.settings.database_url
+    assert sql(url, "SELECT COUNT(*) FROM staff") == [(0,)]
+    assert sql(url, "SELECT COUNT(*) FROM audit WHERE staff_id IS NOT NULL") == [(0,)]
+    assert sql(url, "SELECT COUNT(*) FROM invites") == [(0,)]
+    states = {r[0] for r in sql(url, "SELECT state FROM tickets")}
+    assert states <= {"open"}  # only users' own consented questions, never staff moves
 
 
 def test_the_fuzzer_fed_thousands_of_updates(rig: FuzzRig) -> None:

@@ -13,10 +13,11 @@ from bot.app import build_bot
 from bot.config import load_settings
 from bot.i18n import build_i18n
 from bot.kb import load_knowledge_base
-from bot.privacy import Cipher, pseudonym
+from bot.privacy import pseudonym
 from bot.services.outbox import OutboxWorker, Pacer
 from bot.standin import FakeTelegram
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage import create_storage
+from tests.backends import database_url
 from tests.conftest import SMALL_KB, TEST_SECRET, TEST_TOKEN
 
 CHATS = 300
@@ -38,9 +39,9 @@ def test_pacer_spaces_one_chat_and_caps_the_total() -> None:
 async def test_burst_to_300_chats_is_paced_and_429_honoured(standin: FakeTelegram,
                                                             tmp_path: Path) -> None:
     settings = load_settings(bot_token=TEST_TOKEN, telegram_api_base=standin.url,
-                             database_url=f"sqlite:///{tmp_path / 'p.sqlite3'}",
+                             database_url=database_url(tmp_path, "p"),
                              secret_key=TEST_SECRET, kb_path=SMALL_KB)
-    storage = SQLiteStorage(settings.sqlite_path, Cipher(settings.fernet_keys()))
+    storage = create_storage(settings)
     await storage.open()
     kb, _ = load_knowledge_base(SMALL_KB)
     bot = build_bot(settings, storage)

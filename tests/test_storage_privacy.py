@@ -10,26 +10,33 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 
+from bot.config import Settings, load_settings
 from bot.privacy import Cipher, pseudonym
 from bot.standin import FakeTelegram
-from bot.storage.sqlite import (
-    PENDING_QUESTION_DAYS,
-    SQLiteStorage,
-    purge_expired,
-    rotate_keys,
-)
+from bot.storage import create_storage
+from bot.storage.store import PENDING_QUESTION_DAYS, Storage, purge_expired, rotate_keys
+from tests.backends import database_url, raw_contents
 from tests.chat import Chat
+from tests.conftest import TEST_SECRET
+
+
+def store_settings(tmp_path: Path, name: str) -> Settings:
+    return load_settings(secret_key=TEST_SECRET, database_url=database_url(tmp_path, name))
+
+
+def open_store(tmp_path: Path, key: bytes, name: str = "s") -> Storage:
+    return create_storage(store_settings(tmp_path, name), Cipher([key]))
 
 
 @pytest.fixture
 async def storage(tmp_path: Path) -> Any:
-    store = SQLiteStorage(tmp_path / "s.sqlite3", Cipher([Fernet.generate_key()]))
+    store = open_store(tmp_path, Fernet.generate_key())
     await store.open()
     yield store
     await store.close()
 
 
-async def test_schema_is_created_and_versioned(storage: SQLiteStorage) -> None:
+async def test_schema_is_created_and_versioned(storage: Storage) -> None:
     assert await storage.schema_version() >= 1
     assert await storage.integrity_ok()
 
@@ -37,7 +44,7 @@ async def test_schema_is_created_and_versioned(storage: SQLiteStorage) -> None:
 async def test_migrations_run_once(tmp_path: Path) -> None:
     key = Fernet.generate_key()
     for _ in range(2):
-        store = SQLiteStorage(tmp_path / "m.sqlite3", Cipher([key]))
+        store = open_store(tmp_path, key, "m")
         await store.open()
         version = await store.schema_version()
         await store.close()
@@ -52,7 +59,7 @@ def test_pseudonyms_are_stable_secret_dependent_and_not_the_id() -> None:
 
 
 async def test_purge_keeps_fresh_and_open_removes_old_and_finished(
-    storage: SQLiteStorage,
+    storage: Storage,
 ) -> None:
     profile = await storage.touch_user("p1", 42, "ru")
     old = await storage.add_pending_question(profile.pseudonym, "old question", "ru", None,
@@ -78,19 +85,18 @@ async def test_purge_keeps_fresh_and_open_removes_old_and_finished(
 
 async def test_key_rotation_reencrypts_everything(tmp_path: Path) -> None:
     old_key, new_key = Fernet.generate_key(), Fernet.generate_key()
-    path = tmp_path / "r.sqlite3"
-    store = SQLiteStorage(path, Cipher([old_key]))
+    store = open_store(tmp_path, old_key, "r")
     await store.open()
     await store.touch_user("p1", 777, "kk")
     qid = await store.add_pending_question("p1", "менің сұрағым", "kk", None, False)
     await store.close()
 
-    store = SQLiteStorage(path, Cipher([new_key, old_key]))
+    store = create_storage(store_settings(tmp_path, "r"), Cipher([new_key, old_key]))
     await store.open()
     assert await rotate_keys(store) == 2
     await store.close()
 
-    store = SQLiteStorage(path, Cipher([new_key]))  # the old key is gone
+    store = create_storage(store_settings(tmp_path, "r"), Cipher([new_key]))  # old key gone
     await store.open()
     question = await store.get_pending_question(qid, "p1")
     assert question is not None and question.text == "менің сұрағым"
@@ -116,11 +122,7 @@ async def test_nothing_identifying_reaches_the_database_or_logs(
         await chat.press(offer, "Да, отправить")
         await chat.send("/start", expect=2)
     await bot.stop()
-    blobs = b""
-    for suffix in ("", "-wal", "-shm"):
-        path = Path(str(bot.settings.sqlite_path) + suffix)
-        if path.exists():
-            blobs += path.read_bytes()
+    blobs = raw_contents(bot.settings.database_url)
     logs = "\n".join(r.getMessage() + str(r.__dict__) for r in caplog.records)
     for token in tokens:
         assert token.encode() not in blobs, token

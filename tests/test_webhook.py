@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import sqlite3
 from typing import Any
 
 import aiohttp
 
 from bot.standin import FakeTelegram
 from bot.webhook import SECRET_HEADER, webhook_secret
+from tests.backends import sql
 from tests.conftest import TEST_SECRET
 
 
@@ -41,9 +41,9 @@ async def test_webhook_mode(start_bot: Any, standin: FakeTelegram) -> None:
             async with http.post(url, json=update(user, "my period is late", 1),
                                  headers=headers) as resp:
                 assert resp.status == 403
-        with sqlite3.connect(bot.settings.sqlite_path) as conn:
-            assert conn.execute("SELECT COUNT(*) FROM inbox").fetchone() == (0,)
-            assert conn.execute("SELECT COUNT(*) FROM users").fetchone() == (0,)
+        db = bot.settings.database_url
+        assert sql(db, "SELECT COUNT(*) FROM inbox") == [(0,)]
+        assert sql(db, "SELECT COUNT(*) FROM users") == [(0,)]
         assert standin.sent_to(user.id) == []
 
         start = len(standin.calls)

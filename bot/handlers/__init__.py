@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.handlers import errors
-from bot.handlers.staff import admin, queue, registration, review
+from bot.handlers.staff import admin, promote, queue, registration, report, review, sites
 from bot.handlers.user import fallback, info, privacy, questions, start, tickets, topics
 
 
@@ -16,6 +16,9 @@ def get_routers() -> list[Router]:
         errors.router(),
         registration.router(),
         admin.router(),
+        report.router(),
+        sites.router(),
+        promote.router(),
         queue.router(),
         review.router(),
         start.router(),

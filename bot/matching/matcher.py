@@ -291,7 +291,9 @@ class Matcher:
         if (best.score >= t.answer_score and lead >= t.answer_margin) or (
             best.score >= t.offer_score and lead >= t.clear_margin
         ):
-            return Decision("answer", best.entry_id, (), lang, best.score)
+            # Confidently about a crisis topic: show it as one (helplines first).
+            action = "crisis" if best_entry.crisis else "answer"
+            return Decision(action, best.entry_id, (), lang, best.score)
         if best.score >= t.offer_score:
             floor = max(t.offer_score, best.score - t.offer_window)
             offers = tuple(s.entry_id for s in ranked[: t.max_offers] if s.score >= floor)

@@ -7,7 +7,7 @@ from typing import Any
 from aiogram.types import TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
-from bot.storage.sqlite import UserProfile
+from bot.storage.store import UserProfile
 
 SUPPORTED = ("kk", "ru", "en")
 

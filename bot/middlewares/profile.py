@@ -9,11 +9,11 @@ from aiogram import BaseMiddleware
 from aiogram.types import Message, TelegramObject, Update, User
 
 from bot.privacy import pseudonym
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage.store import Storage
 
 
 class ProfileMiddleware(BaseMiddleware):
-    def __init__(self, storage: SQLiteStorage, secret: str) -> None:
+    def __init__(self, storage: Storage, secret: str) -> None:
         self.storage = storage
         self.secret = secret
 

@@ -12,11 +12,11 @@ from aiogram.types import TelegramObject, User
 
 from bot.middlewares.locale import locale_from_code
 from bot.storage.queue_store import Staff
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage.store import Storage
 
 
 class StaffMiddleware(BaseMiddleware):
-    def __init__(self, storage: SQLiteStorage, admin_ids: tuple[int, ...]) -> None:
+    def __init__(self, storage: Storage, admin_ids: tuple[int, ...]) -> None:
         self.storage = storage
         self.admin_ids = frozenset(int(i) for i in admin_ids)
         self._admins_ready: set[int] = set()

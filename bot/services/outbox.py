@@ -32,7 +32,7 @@ from bot import views_staff
 from bot.kb import KnowledgeBase
 from bot.metrics import DELIVERY_FAILURES
 from bot.storage.queue_store import OutboxItem
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage.store import Storage
 from bot.textsplit import split_text
 
 log = logging.getLogger("bot.outbox")
@@ -80,7 +80,7 @@ def markup(buttons: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup |
 
 
 class OutboxWorker:
-    def __init__(self, bot: Bot, storage: SQLiteStorage, i18n: I18n, kb: KnowledgeBase,
+    def __init__(self, bot: Bot, storage: Storage, i18n: I18n, kb: KnowledgeBase,
                  default_locale: str = "ru", poll_interval: float = 0.5) -> None:
         self.bot = bot
         self.storage = storage

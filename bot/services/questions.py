@@ -11,7 +11,7 @@ from bot.matching.normalize import normalize
 from bot.metrics import QUESTIONS
 from bot.services.queue import QueueService
 from bot.storage.events_store import Event, score_band
-from bot.storage.sqlite import SQLiteStorage, UserProfile
+from bot.storage.store import Storage, UserProfile
 
 MAX_STORED_QUESTION = 4000
 
@@ -26,7 +26,7 @@ class Outcome:
 
 
 class QuestionService:
-    def __init__(self, storage: SQLiteStorage, matcher: Matcher, queue: QueueService) -> None:
+    def __init__(self, storage: Storage, matcher: Matcher, queue: QueueService) -> None:
         self.storage = storage
         self.matcher = matcher
         self.queue = queue

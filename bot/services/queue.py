@@ -13,7 +13,7 @@ from bot.metrics import ESCALATIONS
 from bot.queue.roles import can_moderate, needs_review, specialty_for_topic
 from bot.queue.states import Action, State
 from bot.storage.queue_store import Staff, TicketView
-from bot.storage.sqlite import PendingQuestion, SQLiteStorage
+from bot.storage.store import PendingQuestion, Storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class Result:
 
 
 class QueueService:
-    def __init__(self, storage: SQLiteStorage, moderation: str = "all",
+    def __init__(self, storage: Storage, moderation: str = "all",
                  lease_seconds: float = 30 * 60) -> None:
         self.storage = storage
         self.moderation = moderation

@@ -9,12 +9,12 @@ import logging
 from bot.config import Settings
 from bot.services.outbox import OutboxWorker
 from bot.services.queue import QueueService
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage.store import Storage
 
 log = logging.getLogger("bot.reminders")
 
 
-async def care_for_queue(storage: SQLiteStorage, queue: QueueService, settings: Settings
+async def care_for_queue(storage: Storage, queue: QueueService, settings: Settings
                          ) -> dict[str, int]:
     released = 0
     for number in await storage.expired_leases():
@@ -42,7 +42,7 @@ async def care_for_queue(storage: SQLiteStorage, queue: QueueService, settings: 
     return {"released": released, "reminded": reminded, "late": late}
 
 
-async def run_reminders(storage: SQLiteStorage, queue: QueueService, settings: Settings,
+async def run_reminders(storage: Storage, queue: QueueService, settings: Settings,
                         outbox: OutboxWorker, every: float = 60.0) -> None:
     while True:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema
     """
@@ -200,3 +202,10 @@ MIGRATIONS += (
     CREATE INDEX audit_ticket ON audit(ticket_id);
     """,
 )
+
+
+def statements(script: str) -> list[str]:
+    """Split a migration script into statements: each ends with ";" at the end of a line
+    (so a one-line trigger body may hold "; " inside). Comments are removed first."""
+    code = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
+    return [part.strip() for part in re.split(r";[ \t]*\n", code + "\n") if part.strip()]

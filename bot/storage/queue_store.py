@@ -16,7 +16,7 @@ from bot.queue.states import Action, State, next_state
 from bot.storage.events_store import Event, record_in
 
 if TYPE_CHECKING:
-    from bot.storage.sqlite import SQLiteStorage
+    from bot.storage.store import Storage
 
 INVITE_TTL = 48 * 3600
 LEASE_SECONDS = 30 * 60
@@ -98,24 +98,24 @@ def _staff(row: Any) -> Staff:
 
 
 class QueueStore:
-    """Mixed into SQLiteStorage."""
+    """Mixed into Storage."""
 
     # -- staff --------------------------------------------------------------------------------
-    async def staff_by_tg(self: SQLiteStorage, tg_id: int) -> Staff | None:
+    async def staff_by_tg(self: Storage, tg_id: int) -> Staff | None:
         rows = await self._read(f"SELECT {_STAFF_COLUMNS} FROM staff WHERE tg_id = ?",
                                 (int(tg_id),))
         return _staff(rows[0]) if rows else None
 
-    async def staff_by_id(self: SQLiteStorage, staff_id: int) -> Staff | None:
+    async def staff_by_id(self: Storage, staff_id: int) -> Staff | None:
         rows = await self._read(f"SELECT {_STAFF_COLUMNS} FROM staff WHERE id = ?",
                                 (int(staff_id),))
         return _staff(rows[0]) if rows else None
 
-    async def list_staff(self: SQLiteStorage) -> list[Staff]:
+    async def list_staff(self: Storage) -> list[Staff]:
         rows = await self._read(f"SELECT {_STAFF_COLUMNS} FROM staff ORDER BY id")
         return [_staff(r) for r in rows]
 
-    async def ensure_admin(self: SQLiteStorage, tg_id: int, locale: str) -> Staff:
+    async def ensure_admin(self: Storage, tg_id: int, locale: str) -> Staff:
         now = time.time()
         async with self.transaction() as db:
             await db.execute(
@@ -128,7 +128,7 @@ class QueueStore:
         assert staff is not None
         return staff
 
-    async def update_staff(self: SQLiteStorage, staff_id: int, **fields: Any) -> None:
+    async def update_staff(self: Storage, staff_id: int, **fields: Any) -> None:
         allowed = {"role", "alias", "languages", "specialties", "on_duty", "active",
                    "active_ticket", "pending_input", "locale"}
         unknown = set(fields) - allowed
@@ -142,7 +142,7 @@ class QueueStore:
                 (*values, time.time(), staff_id),
             )
 
-    async def on_duty_staff(self: SQLiteStorage, lang: str | None = None,
+    async def on_duty_staff(self: Storage, lang: str | None = None,
                             moderators_only: bool = False) -> list[Staff]:
         rows = await self._read(
             f"SELECT {_STAFF_COLUMNS} FROM staff WHERE active = 1 AND on_duty = 1 ORDER BY id"
@@ -155,7 +155,7 @@ class QueueStore:
         return staff
 
     # -- invitations ------------------------------------------------------------------------
-    async def create_invite(self: SQLiteStorage, role: str, created_by: int) -> str:
+    async def create_invite(self: Storage, role: str, created_by: int) -> str:
         code = secrets.token_urlsafe(18)
         now = time.time()
         async with self.transaction() as db:
@@ -166,7 +166,7 @@ class QueueStore:
             )
         return code
 
-    async def redeem_invite(self: SQLiteStorage, code: str, tg_id: int, locale: str
+    async def redeem_invite(self: Storage, code: str, tg_id: int, locale: str
                             ) -> Staff | None:
         """Use a single-use, unexpired invitation to register (or re-role) a staff member."""
         now = time.time()
@@ -188,7 +188,7 @@ class QueueStore:
         return await self.staff_by_tg(tg_id)
 
     # -- audit ------------------------------------------------------------------------------
-    async def audit_log(self: SQLiteStorage, ticket_id: int) -> list[tuple[float, int | None,
+    async def audit_log(self: Storage, ticket_id: int) -> list[tuple[float, int | None,
                                                                            str, str | None]]:
         rows = await self._read(
             "SELECT at, staff_id, action, detail FROM audit WHERE ticket_id = ? ORDER BY id",
@@ -197,7 +197,7 @@ class QueueStore:
         return [(float(r[0]), r[1], r[2], r[3]) for r in rows]
 
     # -- tickets ----------------------------------------------------------------------------
-    async def ticket(self: SQLiteStorage, ticket_id: int) -> TicketView | None:
+    async def ticket(self: Storage, ticket_id: int) -> TicketView | None:
         rows = await self._read(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?",
                                 (ticket_id,))
         if not rows:
@@ -208,7 +208,7 @@ class QueueStore:
         )
         return self._ticket_view(rows[0], messages)
 
-    def _ticket_view(self: SQLiteStorage, r: Any, messages: list[Any]) -> TicketView:
+    def _ticket_view(self: Storage, r: Any, messages: list[Any]) -> TicketView:
         dec = self.cipher.decrypt
         return TicketView(
             id=int(r[0]), lang=r[1], audience=r[2], age_band=r[3], topic_guess=r[4],
@@ -219,7 +219,7 @@ class QueueStore:
             messages=tuple((m[0], dec(m[1])) for m in messages),
         )
 
-    async def queue(self: SQLiteStorage, languages: tuple[str, ...],
+    async def queue(self: Storage, languages: tuple[str, ...],
                     specialties: tuple[str, ...], limit: int = 10) -> list[TicketView]:
         """Open tickets in these languages (and specialties, or none set): urgent, then
         oldest first."""
@@ -236,7 +236,7 @@ class QueueStore:
             result.append(await self.ticket(int(row[0])))
         return [t for t in result if t is not None][:limit]
 
-    async def review_queue(self: SQLiteStorage, reviewer: int, limit: int = 10
+    async def review_queue(self: Storage, reviewer: int, limit: int = 10
                            ) -> list[TicketView]:
         rows = await self._read(
             "SELECT id FROM tickets WHERE state = 'draft_ready' AND draft_by != ?"
@@ -246,7 +246,7 @@ class QueueStore:
         tickets = [await self.ticket(int(r[0])) for r in rows]
         return [t for t in tickets if t is not None]
 
-    async def transition(self: SQLiteStorage, ticket_id: int, action: Action, staff_id: int | None,
+    async def transition(self: Storage, ticket_id: int, action: Action, staff_id: int | None,
                          *, expect: tuple[State, ...] | None = None, detail: str | None = None,
                          extra_sql: str = "", extra_params: tuple[Any, ...] = (),
                          where_sql: str = "", where_params: tuple[Any, ...] = (),
@@ -278,7 +278,7 @@ class QueueStore:
             )
         return await self.ticket(ticket_id)
 
-    async def claim(self: SQLiteStorage, ticket_id: int, staff_id: int,
+    async def claim(self: Storage, ticket_id: int, staff_id: int,
                     lease: float = LEASE_SECONDS) -> TicketView | None:
         now = time.time()
         ticket = await self.transition(
@@ -290,7 +290,7 @@ class QueueStore:
             await self.update_staff(staff_id, active_ticket=ticket_id)
         return ticket
 
-    async def release(self: SQLiteStorage, ticket_id: int, staff_id: int | None,
+    async def release(self: Storage, ticket_id: int, staff_id: int | None,
                       detail: str | None = None) -> TicketView | None:
         where, params = ("", ()) if staff_id is None else (" AND claimed_by = ?", (staff_id,))
         return await self.transition(
@@ -299,7 +299,7 @@ class QueueStore:
             where_sql=where, where_params=params,
         )
 
-    async def save_draft(self: SQLiteStorage, ticket_id: int, staff_id: int, text: str,
+    async def save_draft(self: Storage, ticket_id: int, staff_id: int, text: str,
                          kind: str = "answer") -> bool:
         """Write or replace the draft of a ticket this consultant holds."""
         now = time.time()
@@ -318,7 +318,7 @@ class QueueStore:
             )
         return True
 
-    async def add_ticket_message(self: SQLiteStorage, ticket_id: int, author: str,
+    async def add_ticket_message(self: Storage, ticket_id: int, author: str,
                                  staff_id: int | None, text: str) -> None:
         async with self.transaction() as db:
             await db.execute(
@@ -332,7 +332,7 @@ class QueueStore:
                     " VALUES (?, ?, 'note', NULL, ?)", (ticket_id, staff_id, time.time()),
                 )
 
-    async def approve_and_enqueue(self: SQLiteStorage, ticket_id: int, moderator: int | None,
+    async def approve_and_enqueue(self: Storage, ticket_id: int, moderator: int | None,
                                   payload: dict[str, Any], *, auto: bool = False
                                   ) -> TicketView | None:
         """Approve a submitted draft (never one's own) and put the delivery into the outbox,
@@ -376,7 +376,7 @@ class QueueStore:
             )
         return await self.ticket(ticket_id)
 
-    async def expired_leases(self: SQLiteStorage, now: float | None = None) -> list[int]:
+    async def expired_leases(self: Storage, now: float | None = None) -> list[int]:
         now = time.time() if now is None else now
         rows = await self._read(
             "SELECT id FROM tickets WHERE state IN ('claimed', 'returned') AND lease_until < ?",
@@ -384,7 +384,7 @@ class QueueStore:
         )
         return [int(r[0]) for r in rows]
 
-    async def tickets_to_remind(self: SQLiteStorage, older_than: float, now: float | None = None
+    async def tickets_to_remind(self: Storage, older_than: float, now: float | None = None
                                 ) -> list[int]:
         now = time.time() if now is None else now
         async with self.transaction() as db:
@@ -395,7 +395,7 @@ class QueueStore:
             )
             return [int(r[0]) for r in await cursor.fetchall()]
 
-    async def drafts_waiting(self: SQLiteStorage, older_than: float, now: float | None = None
+    async def drafts_waiting(self: Storage, older_than: float, now: float | None = None
                              ) -> list[int]:
         now = time.time() if now is None else now
         rows = await self._read(
@@ -404,7 +404,7 @@ class QueueStore:
         )
         return [int(r[0]) for r in rows]
 
-    async def late_tickets_to_tell(self: SQLiteStorage, promised: float,
+    async def late_tickets_to_tell(self: Storage, promised: float,
                                    now: float | None = None) -> list[tuple[int, str, str]]:
         """Unanswered tickets past the promised time whose user was not told yet."""
         now = time.time() if now is None else now
@@ -417,28 +417,35 @@ class QueueStore:
             )
             return [(int(r[0]), r[1], r[2]) for r in await cursor.fetchall()]
 
-    async def set_rating(self: SQLiteStorage, ticket_id: int, pseudonym: str, rating: int
+    async def set_rating(self: Storage, ticket_id: int, pseudonym: str, rating: int
                          ) -> bool:
+        """Store the user's rating; True only for the first rating of the ticket (a changed
+        rating replaces the stored one but is not counted again in the reports)."""
         async with self.transaction() as db:
             cursor = await db.execute(
-                "UPDATE tickets SET rating = ? WHERE id = ? AND pseudonym = ?",
-                (rating, ticket_id, pseudonym),
+                "SELECT rating FROM tickets WHERE id = ? AND pseudonym = ?",
+                (ticket_id, pseudonym),
             )
-            return cursor.rowcount == 1
+            row = await cursor.fetchone()
+            if row is None:
+                return False
+            await db.execute("UPDATE tickets SET rating = ? WHERE id = ?", (rating, ticket_id))
+            return row[0] is None
 
-    async def ticket_owner(self: SQLiteStorage, ticket_id: int) -> str | None:
+    async def ticket_owner(self: Storage, ticket_id: int) -> str | None:
         rows = await self._read("SELECT pseudonym FROM tickets WHERE id = ?", (ticket_id,))
         return rows[0][0] if rows else None
 
-    async def remember_staff_message(self: SQLiteStorage, staff_id: int, message_id: int,
+    async def remember_staff_message(self: Storage, staff_id: int, message_id: int,
                                      ticket_id: int) -> None:
         async with self.transaction() as db:
             await db.execute(
-                "INSERT OR REPLACE INTO staff_messages (staff_id, message_id, ticket_id)"
-                " VALUES (?, ?, ?)", (staff_id, message_id, ticket_id),
+                "INSERT INTO staff_messages (staff_id, message_id, ticket_id) VALUES (?, ?, ?)"
+                " ON CONFLICT(staff_id, message_id) DO UPDATE SET ticket_id = excluded.ticket_id",
+                (staff_id, message_id, ticket_id),
             )
 
-    async def ticket_for_staff_message(self: SQLiteStorage, staff_id: int, message_id: int
+    async def ticket_for_staff_message(self: Storage, staff_id: int, message_id: int
                                        ) -> int | None:
         rows = await self._read(
             "SELECT ticket_id FROM staff_messages WHERE staff_id = ? AND message_id = ?",
@@ -447,20 +454,20 @@ class QueueStore:
         return int(rows[0][0]) if rows else None
 
     # -- outbox -----------------------------------------------------------------------------
-    async def enqueue(self: SQLiteStorage, kind: str, payload: dict[str, Any], *,
+    async def enqueue(self: Storage, kind: str, payload: dict[str, Any], *,
                       pseudonym: str | None = None, staff_id: int | None = None,
                       ticket_id: int | None = None) -> int:
         now = time.time()
         async with self.transaction() as db:
             cursor = await db.execute(
                 "INSERT INTO outbox (pseudonym, staff_id, ticket_id, kind, payload,"
-                " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (pseudonym, staff_id, ticket_id, kind, self.cipher.encrypt(json.dumps(payload)),
                  now, now),
             )
-            return int(cursor.lastrowid or 0)
+            return int((await cursor.fetchone())[0])
 
-    async def due_outbox(self: SQLiteStorage, limit: int = 50, now: float | None = None
+    async def due_outbox(self: Storage, limit: int = 50, now: float | None = None
                          ) -> list[OutboxItem]:
         now = time.time() if now is None else now
         rows = await self._read(
@@ -474,7 +481,7 @@ class QueueStore:
             for r in rows
         ]
 
-    async def outbox_sent(self: SQLiteStorage, item: OutboxItem, message_id: int | None) -> None:
+    async def outbox_sent(self: Storage, item: OutboxItem, message_id: int | None) -> None:
         now = time.time()
         async with self.transaction() as db:
             await db.execute(
@@ -483,11 +490,13 @@ class QueueStore:
             )
             if item.kind == "answer" and item.ticket_id is not None:
                 cursor = await db.execute(
-                    "SELECT created_at, lang, audience, first_answer_at FROM tickets"
-                    " WHERE id = ? AND state = 'approved'", (item.ticket_id,))
+                    "SELECT t.created_at, t.lang, t.audience, t.first_answer_at, t.topic_guess,"
+                    " u.site FROM tickets t LEFT JOIN users u ON u.pseudonym = t.pseudonym"
+                    " WHERE t.id = ? AND t.state = 'approved'", (item.ticket_id,))
                 ticket = await cursor.fetchone()
                 if ticket is not None and ticket[3] is None:
                     await record_in(db, Event("ticket_answered", ticket[1], ticket[2],
+                                              topic=ticket[4], site=ticket[5],
                                               value=now - float(ticket[0])), now)
                 await db.execute(
                     "UPDATE tickets SET state = 'delivered', delivered_at = ?,"
@@ -501,7 +510,7 @@ class QueueStore:
                     " VALUES (?, NULL, 'deliver', NULL, ?)", (item.ticket_id, now),
                 )
 
-    async def outbox_retry(self: SQLiteStorage, item: OutboxItem, delay: float, error: str
+    async def outbox_retry(self: Storage, item: OutboxItem, delay: float, error: str
                            ) -> None:
         async with self.transaction() as db:
             await db.execute(
@@ -509,7 +518,7 @@ class QueueStore:
                 " WHERE id = ?", (time.time() + delay, error, item.id),
             )
 
-    async def outbox_undeliverable(self: SQLiteStorage, item: OutboxItem, error: str) -> None:
+    async def outbox_undeliverable(self: Storage, item: OutboxItem, error: str) -> None:
         async with self.transaction() as db:
             await db.execute(
                 "UPDATE outbox SET state = 'undeliverable', error = ? WHERE id = ?",
@@ -525,16 +534,16 @@ class QueueStore:
                     (item.ticket_id, error, time.time()),
                 )
 
-    async def outbox_counts(self: SQLiteStorage) -> dict[str, int]:
+    async def outbox_counts(self: Storage) -> dict[str, int]:
         rows = await self._read("SELECT state, COUNT(*) FROM outbox GROUP BY state")
         return {r[0]: int(r[1]) for r in rows}
 
-    async def ticket_state_counts(self: SQLiteStorage) -> dict[str, int]:
+    async def ticket_state_counts(self: Storage) -> dict[str, int]:
         rows = await self._read("SELECT state, COUNT(*) FROM tickets GROUP BY state")
         return {r[0]: int(r[1]) for r in rows}
 
     # -- stats ------------------------------------------------------------------------------
-    async def ticket_rows_for_stats(self: SQLiteStorage) -> list[tuple[Any, ...]]:
+    async def ticket_rows_for_stats(self: Storage) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in await self._read(
             "SELECT state, lang, consultant_id, created_at, first_answer_at, delivered_at,"
             " rating FROM tickets"

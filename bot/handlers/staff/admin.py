@@ -19,7 +19,7 @@ from bot.callbacks_staff import StaffAdminCb
 from bot.middlewares.staff import IsStaff
 from bot.queue.roles import can_invite
 from bot.storage.queue_store import Staff
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage.store import Storage
 
 
 def router() -> Router:
@@ -27,7 +27,7 @@ def router() -> Router:
 
     @r.message(Command("invite"), IsStaff("admin", "moderator"))
     async def invite(message: Message, command: CommandObject, staff: Staff,
-                     storage: SQLiteStorage, bot: Bot) -> None:
+                     storage: Storage, bot: Bot) -> None:
         role = (command.args or "").strip().lower()
         if not can_invite(staff.role, role):
             await message.answer(_("Usage: /invite consultant (admins also: /invite "
@@ -39,7 +39,7 @@ def router() -> Router:
                                ).format(role=role, link=link))
 
     @r.message(Command("staff"), IsStaff("admin", "moderator"))
-    async def staff_list(message: Message, staff: Staff, storage: SQLiteStorage) -> None:
+    async def staff_list(message: Message, staff: Staff, storage: Storage) -> None:
         everyone = await storage.list_staff()
         keyboard = views_staff.staff_admin_keyboard(everyone) if staff.role == "admin" \
             else None
@@ -47,7 +47,7 @@ def router() -> Router:
 
     @r.callback_query(StaffAdminCb.filter(), IsStaff("admin"))
     async def change(query: CallbackQuery, callback_data: StaffAdminCb, staff: Staff,
-                     storage: SQLiteStorage) -> None:
+                     storage: Storage) -> None:
         target = await storage.staff_by_id(callback_data.id)
         if target is None or target.role == "admin" or callback_data.action not in (
                 "revoke", "consultant", "moderator"):
@@ -66,13 +66,13 @@ def router() -> Router:
         await message.answer(views_staff.staff_help())
 
     @r.message(Command("duty"), IsStaff())
-    async def duty(message: Message, staff: Staff, storage: SQLiteStorage) -> None:
+    async def duty(message: Message, staff: Staff, storage: Storage) -> None:
         await storage.update_staff(staff.id, on_duty=0 if staff.on_duty else 1)
         await message.answer(_("You are now off duty.") if staff.on_duty
                              else _("You are now on duty."))
 
     @r.message(Command("audit"), IsStaff("admin"))
-    async def audit(message: Message, command: CommandObject, storage: SQLiteStorage,
+    async def audit(message: Message, command: CommandObject, storage: Storage,
                     i18n: I18n) -> None:
         number = (command.args or "").strip().lstrip("#")
         if not number.isdigit():
@@ -91,7 +91,7 @@ def router() -> Router:
         await message.answer("\n".join(lines))
 
     @r.message(Command("stats"), IsStaff("admin", "moderator"))
-    async def stats(message: Message, storage: SQLiteStorage, i18n: I18n) -> None:
+    async def stats(message: Message, storage: Storage, i18n: I18n) -> None:
         rows = await storage.ticket_rows_for_stats()
         locale = i18n.current_locale
         by_state: dict[str, int] = defaultdict(int)

@@ -16,13 +16,13 @@ from bot.middlewares.staff import IsStaff
 from bot.queue.roles import SPECIALTIES, can_moderate
 from bot.services.queue import QueueService
 from bot.storage.queue_store import Staff, TicketView
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage.store import Storage
 
 WORK_ACTIONS = {"claim", "release", "submit", "note", "ask", "transfer", "kb"}
 
 
 async def show_ticket(message: Message, ticket: TicketView, kb: KnowledgeBase, locale: str,
-                      storage: SQLiteStorage, staff: Staff, *, claimed: bool,
+                      storage: Storage, staff: Staff, *, claimed: bool,
                       lease_minutes: int = 30) -> None:
     text = views_staff.ticket_card(ticket, kb, locale)
     if claimed:
@@ -41,7 +41,7 @@ def router() -> Router:
 
     @r.message(Command("queue"), IsStaff())
     async def queue(message: Message, staff: Staff, queue: QueueService, kb: KnowledgeBase,
-                    storage: SQLiteStorage, i18n: I18n) -> None:
+                    storage: Storage, i18n: I18n) -> None:
         tickets = await queue.queue_for(staff)
         if not tickets:
             await message.answer(_("The queue is empty. Thank you!"))
@@ -52,7 +52,7 @@ def router() -> Router:
 
     @r.callback_query(TicketCb.filter(F.action.in_(WORK_ACTIONS)), IsStaff())
     async def work(query: CallbackQuery, callback_data: TicketCb, staff: Staff,
-                   queue: QueueService, storage: SQLiteStorage, kb: KnowledgeBase,
+                   queue: QueueService, storage: Storage, kb: KnowledgeBase,
                    matcher: Matcher, i18n: I18n) -> None:
         action, number = callback_data.action, callback_data.id
         message = query.message
@@ -112,7 +112,7 @@ def router() -> Router:
 
     @r.callback_query(KbPickCb.filter(), IsStaff())
     async def kb_pick(query: CallbackQuery, callback_data: KbPickCb, staff: Staff,
-                      queue: QueueService, storage: SQLiteStorage, kb: KnowledgeBase) -> None:
+                      queue: QueueService, storage: Storage, kb: KnowledgeBase) -> None:
         ticket = await storage.ticket(callback_data.id)
         entry = kb.get(callback_data.entry)
         if ticket is None or entry is None or not isinstance(query.message, Message):
@@ -128,7 +128,7 @@ def router() -> Router:
 
     @r.message(IsStaff(), F.text, ~F.text.startswith("/"))
     async def staff_text(message: Message, staff: Staff, queue: QueueService,
-                         storage: SQLiteStorage) -> None:
+                         storage: Storage) -> None:
         text = (message.text or "").strip()
         pending = staff.pending_input or ""
         kind, _sep, ref = pending.partition(":")
@@ -156,7 +156,7 @@ def router() -> Router:
 
 
 async def handle_pending(message: Message, staff: Staff, queue: QueueService,
-                         storage: SQLiteStorage, kind: str, number: int, text: str) -> None:
+                         storage: Storage, kind: str, number: int, text: str) -> None:
     if kind == "note":
         ticket = await storage.ticket(number)
         if ticket is None or ticket.claimed_by != staff.id:

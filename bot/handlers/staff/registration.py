@@ -4,6 +4,7 @@ specialties."""
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
@@ -13,8 +14,9 @@ from bot import views_staff
 from bot.callbacks_staff import StaffSetupCb
 from bot.middlewares.staff import IsStaff
 from bot.queue.roles import SPECIALTIES
+from bot.sites import SITE_PREFIX
 from bot.storage.queue_store import Staff
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage.store import Storage
 
 ALIAS_MAX = 40
 
@@ -23,13 +25,15 @@ def router() -> Router:
     r = Router(name="staff.registration")
 
     @r.message(CommandStart(deep_link=True))
-    async def invitation(message: Message, command: CommandObject, storage: SQLiteStorage,
+    async def invitation(message: Message, command: CommandObject, storage: Storage,
                          i18n: I18n) -> None:
         if message.from_user is None or not command.args:
             return
         staff = await storage.redeem_invite(command.args, message.from_user.id,
                                             i18n.current_locale)
         if staff is None:
+            if command.args.startswith(SITE_PREFIX):
+                raise SkipHandler  # a pilot site's link: the user /start handles it
             await message.answer(_("This link is not valid or has expired."))
             return
         await message.answer(_(
@@ -39,7 +43,7 @@ def router() -> Router:
         ).format(role=staff.role))
 
     @r.message(IsStaff(), F.text, lambda m, staff: staff.pending_input == "alias")
-    async def alias(message: Message, staff: Staff, storage: SQLiteStorage) -> None:
+    async def alias(message: Message, staff: Staff, storage: Storage) -> None:
         name = " ".join((message.text or "").split())[:ALIAS_MAX]
         if not name or name.startswith("/"):
             await message.answer(_("Please send a short display name."))
@@ -50,7 +54,7 @@ def router() -> Router:
 
     @r.callback_query(IsStaff(), StaffSetupCb.filter())
     async def setup(query: CallbackQuery, callback_data: StaffSetupCb, staff: Staff,
-                    storage: SQLiteStorage) -> None:
+                    storage: Storage) -> None:
         await query.answer()
         if query.message is None:
             return

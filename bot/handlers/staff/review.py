@@ -15,7 +15,7 @@ from bot.middlewares.staff import IsStaff
 from bot.services.outbox import OutboxWorker
 from bot.services.queue import QueueService
 from bot.storage.queue_store import Staff
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage.store import Storage
 
 REVIEW_ACTIONS = {"approve", "edit", "return", "reject"}
 MODERATORS = ("admin", "moderator")
@@ -25,7 +25,7 @@ def router() -> Router:
     r = Router(name="staff.review")
 
     @r.message(Command("review"), IsStaff(*MODERATORS))
-    async def review(message: Message, staff: Staff, storage: SQLiteStorage,
+    async def review(message: Message, staff: Staff, storage: Storage,
                      kb: KnowledgeBase, i18n: I18n) -> None:
         tickets = await storage.review_queue(staff.id)
         if not tickets:
@@ -41,7 +41,7 @@ def router() -> Router:
 
     @r.callback_query(TicketCb.filter(F.action.in_(REVIEW_ACTIONS)), IsStaff(*MODERATORS))
     async def decide(query: CallbackQuery, callback_data: TicketCb, staff: Staff,
-                     queue: QueueService, storage: SQLiteStorage,
+                     queue: QueueService, storage: Storage,
                      outbox: OutboxWorker) -> None:
         number = callback_data.id
         ticket = await storage.ticket(number)

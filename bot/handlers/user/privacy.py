@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from bot import views
 from bot.callbacks import ForgetCb
 from bot.storage.events_store import Event
-from bot.storage.sqlite import SQLiteStorage, UserProfile
+from bot.storage.store import Storage, UserProfile
 
 HIDE_WINDOW_SECONDS = 47 * 3600  # Telegram lets a bot delete messages younger than 48 hours
 DELETE_BATCH = 100
@@ -22,7 +22,7 @@ def router() -> Router:
     r = Router(name="user.privacy")
 
     @r.message(Command("hide"))
-    async def hide(message: Message, bot: Bot, storage: SQLiteStorage,
+    async def hide(message: Message, bot: Bot, storage: Storage,
                    profile: UserProfile) -> None:
         ids = await storage.take_recent_messages(
             profile.pseudonym, time.time() - HIDE_WINDOW_SECONDS
@@ -41,7 +41,7 @@ def router() -> Router:
 
     @r.callback_query(ForgetCb.filter())
     async def forget_answer(query: CallbackQuery, callback_data: ForgetCb,
-                            storage: SQLiteStorage, profile: UserProfile) -> None:
+                            storage: Storage, profile: UserProfile) -> None:
         await query.answer()
         if query.message is None:
             return

@@ -14,7 +14,7 @@ from bot.matching.normalize import normalize
 from bot.services.questions import QuestionService
 from bot.services.queue import QueueService
 from bot.storage.events_store import Event
-from bot.storage.sqlite import SQLiteStorage, UserProfile
+from bot.storage.store import Storage, UserProfile
 
 
 def router() -> Router:
@@ -23,7 +23,7 @@ def router() -> Router:
     @r.message(F.text & ~F.text.startswith("/"))
     async def question(message: Message, questions: QuestionService, kb: KnowledgeBase,
                        profile: UserProfile, i18n: I18n, queue: QueueService,
-                       storage: SQLiteStorage) -> None:
+                       storage: Storage) -> None:
         text = message.text or ""
         if not normalize(text):
             await message.answer(views.empty_text_reply())
@@ -60,7 +60,7 @@ def router() -> Router:
 
     @r.callback_query(FeedbackCb.filter(F.helpful))
     async def helped(query: CallbackQuery, callback_data: FeedbackCb, kb: KnowledgeBase,
-                     storage: SQLiteStorage, i18n: I18n, profile: UserProfile) -> None:
+                     storage: Storage, i18n: I18n, profile: UserProfile) -> None:
         if callback_data.entry not in kb.entries:
             await query.answer(views.expired_button())
             return
@@ -71,7 +71,7 @@ def router() -> Router:
 
     @r.callback_query(FeedbackCb.filter(~F.helpful))
     async def not_helped(query: CallbackQuery, callback_data: FeedbackCb, kb: KnowledgeBase,
-                         storage: SQLiteStorage, questions: QuestionService,
+                         storage: Storage, questions: QuestionService,
                          profile: UserProfile, i18n: I18n) -> None:
         if callback_data.entry not in kb.entries or query.message is None:
             await query.answer(views.expired_button())

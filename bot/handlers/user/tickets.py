@@ -12,7 +12,7 @@ from bot import views, views_staff
 from bot.callbacks_staff import USER_TICKET_ACTIONS, UserTicketCb
 from bot.queue.states import Action, State
 from bot.storage.events_store import Event
-from bot.storage.sqlite import SQLiteStorage, UserProfile
+from bot.storage.store import Storage, UserProfile
 
 
 def router() -> Router:
@@ -20,7 +20,7 @@ def router() -> Router:
 
     @r.callback_query(UserTicketCb.filter(F.action.in_(USER_TICKET_ACTIONS)))
     async def ticket_button(query: CallbackQuery, callback_data: UserTicketCb,
-                            storage: SQLiteStorage, profile: UserProfile) -> None:
+                            storage: Storage, profile: UserProfile) -> None:
         number = callback_data.id
         if await storage.ticket_owner(number) != profile.pseudonym or query.message is None:
             await query.answer(views.expired_button())

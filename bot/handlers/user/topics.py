@@ -10,7 +10,7 @@ from aiogram.utils.i18n import I18n
 from bot import views
 from bot.callbacks import CategoryCb, TopicCb, age_lower_bound
 from bot.kb import KnowledgeBase
-from bot.storage.sqlite import SQLiteStorage, UserProfile
+from bot.storage.store import Storage, UserProfile
 from bot.textsplit import split_text
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -60,7 +60,7 @@ def router() -> Router:
 
     @r.callback_query(TopicCb.filter())
     async def topic(query: CallbackQuery, callback_data: TopicCb, kb: KnowledgeBase,
-                    profile: UserProfile, i18n: I18n, storage: SQLiteStorage) -> None:
+                    profile: UserProfile, i18n: I18n, storage: Storage) -> None:
         if callback_data.id not in kb.entries or query.message is None:
             await query.answer(views.expired_button())
             return

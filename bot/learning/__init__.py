@@ -1,0 +1,1 @@
+"""The learning loop: knowledge-base gaps and draft entries from consultant answers."""
