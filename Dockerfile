@@ -50,7 +50,8 @@ FROM ${PYTHON_IMAGE} AS runtime
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app \
     PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1
+    PYTHONUNBUFFERED=1 \
+    MPLCONFIGDIR=/tmp/matplotlib
 
 # A fixed uid/gid, so volumes and host bind mounts can be given to it.
 RUN groupadd --system --gid 10001 helpline \
@@ -63,10 +64,13 @@ WORKDIR /app
 COPY --from=build /src/bot ./bot
 COPY --from=build /src/locales ./locales
 COPY --from=build /src/knowledge_base ./knowledge_base
-# The only writable place: the SQLite fallback (and anything else under data/). A named volume
-# mounted here starts with this ownership.
-RUN mkdir -p /app/data && chown helpline:helpline /app/data && chmod 0750 /app/data
-VOLUME ["/app/data"]
+# The only writable places: data/ (the SQLite fallback) and knowledge_base/drafts/ (where
+# `/promote` writes draft entries for curators). A named volume mounted on either starts with
+# this ownership.
+RUN mkdir -p /app/data /app/knowledge_base/drafts \
+    && chown helpline:helpline /app/data /app/knowledge_base/drafts \
+    && chmod 0750 /app/data /app/knowledge_base/drafts
+VOLUME ["/app/data", "/app/knowledge_base/drafts"]
 
 # Numeric, so that runtimes can check it is not root (e.g. Kubernetes runAsNonRoot).
 USER 10001:10001

@@ -11,9 +11,20 @@ MO := $(PO:.po=.mo)
 run: setup
 	$(BIN)/python -m bot run
 
+# The suite runs on SQLite, then again on PostgreSQL when a server answers at TEST_POSTGRES_URL
+# (CI has one; a laptop usually does not, and then this says so instead of failing).
+TEST_POSTGRES_URL ?= postgresql://127.0.0.1:5432/test
+
 test: setup
 	$(BIN)/ruff check bot tests bench
+	@echo "== test suite on SQLite =="
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if why=$$($(BIN)/python -m tests.pg_check "$(TEST_POSTGRES_URL)"); then \
+		echo "== the same test suite on PostgreSQL at $(TEST_POSTGRES_URL) =="; \
+		TEST_DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	else \
+		echo "== SKIPPED: the test suite on PostgreSQL: no server at $(TEST_POSTGRES_URL) ($$why) =="; \
+	fi
 
 bench: setup
 	$(BIN)/python -m bench

@@ -8,7 +8,6 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 
@@ -21,11 +20,12 @@ from bot.matching.matcher import Matcher
 from bot.middlewares.locale import SUPPORTED, ProfileI18nMiddleware
 from bot.middlewares.profile import ProfileMiddleware
 from bot.middlewares.staff import StaffMiddleware
-from bot.middlewares.throttle import FloodLimiter, ThrottleMiddleware
+from bot.middlewares.throttle import ThrottleMiddleware
 from bot.services.outbox import OutboxWorker
 from bot.services.questions import QuestionService
 from bot.services.queue import QueueService
 from bot.session import RetryMiddleware, SentMessagesMiddleware
+from bot.shared_state import build_flood_limiter, build_fsm_storage
 from bot.storage.store import Storage
 
 
@@ -58,7 +58,7 @@ def build_bot(settings: Settings, storage: Storage) -> Bot:
 
 def build_dispatcher(settings: Settings, storage: Storage, kb: KnowledgeBase,
                      matcher: Matcher, i18n: I18n, outbox: OutboxWorker) -> Dispatcher:
-    dp = Dispatcher(storage=MemoryStorage())
+    dp = Dispatcher(storage=build_fsm_storage(settings.redis_url, settings.secret_key))
     dp["outbox"] = outbox
     dp["settings"] = settings
     dp["storage"] = storage
@@ -70,9 +70,10 @@ def build_dispatcher(settings: Settings, storage: Storage, kb: KnowledgeBase,
     dp.update.outer_middleware(ProfileMiddleware(storage, settings.secret_key))
     dp.update.outer_middleware(StaffMiddleware(storage, settings.admin_ids))
     ProfileI18nMiddleware(i18n, settings.default_language).setup(dp)
-    dp.message.middleware(
-        ThrottleMiddleware(FloodLimiter(settings.flood_messages, settings.flood_window_seconds))
-    )
+    flood = build_flood_limiter(settings.redis_url, settings.flood_messages,
+                                settings.flood_window_seconds)
+    dp["flood"] = flood
+    dp.message.middleware(ThrottleMiddleware(flood))
     dp.include_routers(*get_routers())
     return dp
 

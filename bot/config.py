@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     # Flood limits for users.
     flood_messages: int = Field(default=6, ge=1)
     flood_window_seconds: float = Field(default=60.0, gt=0)
+    redis_url: str = ""
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -41,9 +41,15 @@ class InboxProcessor:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._known: set[int] = set()
 
-    async def resume(self) -> None:
-        """Hand over what a previous run stored but did not finish."""
-        self.enqueue(await self.storage.inbox_pending(limit=100_000))
+    async def resume(self, *, alone: bool) -> None:
+        """Hand over what a previous run stored but did not finish. When this process is the
+        only one (SQLite, or polling, which Telegram allows to one process), everything left is
+        its own; with several webhook replicas only updates whose lease ran out are taken (the
+        others may still be in another replica's hands)."""
+        if alone:
+            self.enqueue(await self.storage.inbox_pending(limit=100_000))
+        else:
+            self.enqueue(await self.storage.inbox_take_orphans())
 
     async def drain(self) -> None:
         """Wait for every queued update to be handled (graceful shutdown)."""

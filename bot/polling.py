@@ -42,7 +42,7 @@ class DurablePoller:
         self._stop.set()
 
     async def run(self) -> None:
-        await self.inbox.resume()
+        await self.inbox.resume(alone=True)
         offset = await self.storage.polling_offset()
         backoff = 1.0
         while not self._stop.is_set():

@@ -20,6 +20,7 @@ from bot.inbox import InboxProcessor
 from bot.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from bot.logging_setup import setup_logging
 from bot.polling import DurablePoller
+from bot.services.leader import Leader, replica_name
 from bot.services.reminders import run_reminders
 from bot.storage import create_storage
 from bot.storage.store import purge_expired
@@ -101,14 +102,20 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None,
         await check_bot(app)
         await set_commands(app.bot, app.i18n, settings.default_language)
         inbox = InboxProcessor(app.bot, app.dispatcher, app.storage)
+        leader = Leader(app.storage, replica_name(settings.web_port if webhook else None))
+        await leader.renew()
+        app.outbox.leader = leader
         background = [
-            asyncio.create_task(_purge_periodically(app)),
+            asyncio.create_task(leader.run()),
+            asyncio.create_task(_purge_periodically(app, leader)),
             asyncio.create_task(app.outbox.run()),
             asyncio.create_task(run_reminders(app.storage, app.dispatcher["queue"], settings,
-                                              app.outbox, every=settings.care_interval)),
+                                              app.outbox, every=settings.care_interval,
+                                              leader=leader)),
+            asyncio.create_task(_take_over_orphans(app, inbox, leader)),
         ]
         if webhook:
-            await inbox.resume()
+            await inbox.resume(alone=app.storage.engine == "sqlite")
             web_runner = await start_webhook(app, inbox)
             log.info("started", extra={"entries": len(app.kb), "mode": "webhook"})
             if ready is not None:
@@ -133,12 +140,32 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None,
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
+        if background:
+            await leader.resign()
         await app.bot.session.close()
+        await app.dispatcher.storage.close()
+        await app.dispatcher["flood"].close()
         await app.storage.close()
 
 
-async def _purge_periodically(app: App, every: float = 3600.0) -> None:
+async def _take_over_orphans(app: App, inbox: InboxProcessor, leader: Leader,
+                             every: float = 10.0) -> None:
+    """Updates another replica stored but did not finish (it crashed) are handled here."""
     while True:
+        await asyncio.sleep(every)
+        if not leader.leading:
+            continue
+        try:
+            inbox.enqueue(await app.storage.inbox_take_orphans())
+        except Exception as exc:
+            log.error("takeover_failed", extra={"error": type(exc).__name__})
+
+
+async def _purge_periodically(app: App, leader: Leader, every: float = 3600.0) -> None:
+    while True:
+        if not leader.leading:
+            await asyncio.sleep(leader.lease_seconds)
+            continue
         try:
             removed = await purge_expired(app.storage, app.settings.retention_days)
             log.info("purged", extra={"count": sum(removed.values())})

@@ -86,6 +86,11 @@ class Terminal:
                 self.last_with_buttons[who] = call
                 for i, button in enumerate(buttons, 1):
                     self.say(f"   [{i}] {button.get('text')}")
+        elif call.method in ("sendPhoto", "sendDocument"):
+            name, data = call.params.get("_upload") or ("file", b"")
+            self.say(f"\n[bot -> {who}] (a file: {name}, {len(data)} bytes)")
+            if call.text:
+                self.say(textwrap.indent(call.text, "  "))
         elif call.method == "answerCallbackQuery" and call.params.get("text"):
             self.say(f"  (notice) {call.params['text']}")
         elif call.method in ("deleteMessage", "deleteMessages"):
@@ -127,7 +132,8 @@ class Terminal:
 async def _settle(server: FakeTelegram, start: int, first: float = 5.0, idle: float = 0.4
                   ) -> None:
     """Wait for the bot's reply to what was just typed, then until it goes quiet."""
-    replies = ("sendMessage", "copyMessage", "answerCallbackQuery", "deleteMessages")
+    replies = ("sendMessage", "copyMessage", "answerCallbackQuery", "deleteMessages",
+               "sendPhoto", "sendDocument")
     try:
         await server.wait_for(lambda c: c.method in replies, timeout=first, start=start)
     except TimeoutError:

@@ -25,7 +25,7 @@ from bot.matching.crisis_phrases import (
     IDIOMS,
     PARENT_TOPICS,
 )
-from bot.matching.normalize import normalize
+from bot.matching.normalize import fold_words, normalize
 
 PARENT_TOPIC = "parenting.suspect_abuse"
 _GAP = r"(?: [a-z]+){0,2}"
@@ -40,12 +40,16 @@ class CrisisHit:
     phrase: str
 
 
+def _fold(option: str) -> str:
+    # Latin words go through the same slang table as messages ("mom" -> "mother"); Cyrillic
+    # word beginnings are only folded ("ұр" must not become "ur" -> "your").
+    option = option.rstrip("=")
+    return normalize(option) if option.isascii() else " ".join(fold_words(option))
+
+
 def _word(token: str) -> str:
     exact = token.endswith("=")
-    options = sorted(
-        {normalize(opt.rstrip("=")) for opt in token.split("/") if normalize(opt.rstrip("="))},
-        key=len,
-    )
+    options = sorted({_fold(opt) for opt in token.split("/") if _fold(opt)}, key=len)
     # Multi-word alternatives after normalising ("бала" + "ға") are rare; keep each as one.
     body = "(?:" + "|".join(re.escape(opt) for opt in options) + ")"
     return body + (r"(?= |$)" if exact else "[a-z]*")
@@ -59,7 +63,7 @@ def _body(phrase: str) -> str:
         if token == "...":
             gap = _LONG_GAP
             continue
-        if not any(normalize(opt.rstrip("=")) for opt in token.split("/")):
+        if not any(_fold(opt) for opt in token.split("/")):
             continue
         out.append((gap + " " if out else "") + _word(token))
         gap = _GAP

@@ -43,6 +43,10 @@ _DIGRAPHS = (
 _DIGRAPH_RE = re.compile("|".join(d for d, _ in _DIGRAPHS))
 _DIGRAPH_MAP = dict(_DIGRAPHS)
 _NON_LETTER = re.compile(r"[^a-z]+")
+_APOSTROPHE = re.compile(r"(?<=[a-z])['’ʼ`´](?=[a-z])")
+# English contractions: "he'll" must not fold into "hell", nor "i'll" into "ill".
+_CONTRACTIONS = re.compile(r"(?<=[a-z])['’ʼ`´](ll|re|ve|d)\b")
+_EXPANDED = {"ll": " will", "re": " are", "ve": " have", "d": " would"}
 _REPEATS = re.compile(r"(.)\1+")
 _TRANSLATE = str.maketrans({**_CYRILLIC, **_LATIN_LETTERS})
 
@@ -67,14 +71,20 @@ def fold_char_script(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
+def fold_words(text: str) -> list[str]:
+    """The words of a skeleton before slang is expanded (English contractions kept whole:
+    "don't" -> "dont", "i'm" -> "im")."""
+    folded = _CONTRACTIONS.sub(lambda m: _EXPANDED[m.group(1)], fold_char_script(text))
+    folded = _APOSTROPHE.sub("", folded)
+    folded = _NON_LETTER.sub(" ", folded)
+    folded = _REPEATS.sub(r"\1", folded)
+    return folded.split()
+
+
 @lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """The skeleton of a text: folded letters, single spaces, repeated letters collapsed."""
-    folded = fold_char_script(text)
-    folded = _NON_LETTER.sub(" ", folded)
-    folded = _REPEATS.sub(r"\1", folded)
-    words = [_SLANG.get(w, w) for w in folded.split()]
-    return " ".join(words)
+    return " ".join(_SLANG.get(w, w) for w in fold_words(text))
 
 
 def stem(token: str, size: int = 5) -> str:

@@ -23,6 +23,42 @@ OTHER_SUBJECTS = (
     "diabet", "blood pressure", "stroke", "prostate", "menopause", "hot flashes",
     "қант диабет", "қысым", "insurance", "страховк", "сақтандыру",
 )
+# Topics that are not ours at all (word beginnings; a trailing space ends the word).
+OFF_TOPICS = (
+    "кредит", "ипотек", "налог", "вычет", "банк", "каспи", "kaspi", "зарплат", "пенси", "алимент",
+    "салық", "несие", "жалақы", "зейнетақы", "loan", "mortgage", "tax ", "taxes", "bank ",
+    "salary", "pension", "паспорт", "виза", "visa", "passport", "төлқұжат", "резюме", "вакан",
+    "resume", "cover letter", "job interview", "жұмыс ізд", "работу ищ", "ищу работ", "телевизор",
+    "теледидар", "роутер", "wifi", "wi fi", "ноутбук", "laptop", "computer", "принтер", "стиральн",
+    "холодильник", "кран теч", "leaking tap", "plumber", "сантехник", "ремонт квартир", "машин",
+    "car ", "cars", "driving licen", "водительск", "бензин", "шина", "шины", "путешеств", "travel",
+    "flight", "авиабилет", "билет на", "europe", "европ", "погода", "ауа райы", "weather", "rain ",
+    "дожд", "футбол", "football", "матч", "match ", "барселон", "реал мадрид", "eurovision",
+    "евровиден", "сериал", "series", "фильм посовет", "movie", "recipe", "пісір", "сварить",
+    "boil ", "бешбармак", "лагман", "плов", "торт", "cake", "бақша", "огород", "garden", "помидор",
+    "қызанақ", "tomato", "домашк", "домашн задан", "үй тапсырма", "homework", "алгебр", "algebra",
+    "геометри", "физик", "physics", "хими", "chemistry", "истори", "history", "тарих", "математик",
+    "math", "сочинени", "essay", "есеп шығар", "реши задач", "capital of", "столиц", "астанасы",
+    "ветеринар", "veterinar", "vet ", "rabbit", "кролик", "қоян", "rabies", "бешенств", "құтыру",
+    "аквариум", "рыбк", "от скуки", "чем заняться", "скучно на каникул", "іш пыс", "bored",
+    "көлікт", "көлігі", "рецепт ",
+)
+# An adult relative's own illness: a relative and an illness in the same message.
+ADULT_RELATIVES = (
+    "у мамы", "у папы", "у отца", "у матери", "у тети", "у тёти", "у дяди", "у брата", "у сестры",
+    "папе ", "анамның", "анамнын", "әкемнің", "әкемнін", "папамның", "ағамның", "апамның",
+    "әпкемнің", "тәтемнің", "нағашымның", "my mom has", "my mother has", "my dad has",
+    "my father has", "my aunt", "my uncle", "my brother has", "my sister has", "mom s", "dad s",
+    "mother s", "father s",
+)
+# Conditions of adults (only together with an adult relative).
+ADULT_ILLNESS = (
+    "давлен", "сахар", "холестерин", "сердц", "почк", "желчн", "сустав", "колен", "поясниц",
+    "спин", "зуб", "мигрен", "подагр", "артрит", "артроз", "камни", "щитовид", "онколог", "қысым",
+    "жүрег", "бүйрег", "буын", "тізе", "бел ", "белі", "тіс", "тісі", "шаш", "pressure",
+    "cholesterol", "heart", "kidney", "gallbladder", "joint", "knee", "back pain", "tooth",
+    "teeth", "migraine", "gout", "arthritis", "thyroid", "cancer", "dementia",
+)
 _ADULT_AGE = re.compile(
     r"\b(?:i am|i'm|im|мне|маған|мен)\s*(?:[2-9]\d)\b"
     r"|\b(?:[2-9]\d)\s*(?:жаста|жастамын|years old|лет|год)",
@@ -30,16 +66,28 @@ _ADULT_AGE = re.compile(
 )
 CHILD_MARKERS = ("ребен", "реб", "доч", "сын", "малыш", "младен", "бала", "қыз", "ұл",
                  "сәби", "baby", "child", "kid", "son", "daughter", "toddler", "infant")
-_PATTERNS = [
-    re.compile(r" " + re.escape(normalize(w)) + (r" " if w.endswith(" ") else r"[a-z]*"))
-    for w in OTHER_SUBJECTS if normalize(w)
-]
+
+
+def _patterns(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a list of word beginnings (a trailing space: the whole word)."""
+    bodies = sorted({
+        re.escape(normalize(w)) + (r" " if w.endswith(" ") else "") for w in words if normalize(w)
+    })
+    return re.compile(r" (?:" + "|".join(bodies) + ")")
+
+
+_SUBJECTS = _patterns(OTHER_SUBJECTS + OFF_TOPICS)
+_RELATIVES = _patterns(ADULT_RELATIVES)
+_ILLNESS = _patterns(ADULT_ILLNESS)
 _CHILD = [re.compile(r" " + re.escape(normalize(w))) for w in CHILD_MARKERS]
 
 
 def other_subject(text: str) -> bool:
-    """True when the question is about a pet, an older relative or an adult's own health."""
+    """True when the question is about a pet, an older relative, an adult's own health or a
+    topic that is not ours at all (money, homework, travel, recipes...)."""
     skeleton = " " + normalize(text) + " "
-    if any(p.search(skeleton) for p in _PATTERNS):
+    if _SUBJECTS.search(skeleton):
+        return True
+    if _RELATIVES.search(skeleton) and _ILLNESS.search(skeleton):
         return True
     return bool(_ADULT_AGE.search(text)) and not any(c.search(skeleton) for c in _CHILD)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import BaseMiddleware
 from aiogram.types import Message, TelegramObject
@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 
 class FloodLimiter:
-    """Sliding-window counter per key (pure logic; in memory, or Redis later)."""
+    """Sliding-window counter per key, in memory (`bot.shared_state` has the Redis one)."""
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit = limit
@@ -38,8 +38,12 @@ class FloodLimiter:
         return False, False
 
 
+class Flood(Protocol):
+    async def check(self, key: str) -> tuple[bool, bool]: ...
+
+
 class ThrottleMiddleware(BaseMiddleware):
-    def __init__(self, limiter: FloodLimiter) -> None:
+    def __init__(self, limiter: Flood) -> None:
         self.limiter = limiter
 
     async def __call__(
@@ -51,7 +55,7 @@ class ThrottleMiddleware(BaseMiddleware):
         alias = data.get("pseudonym")
         if alias is None or not isinstance(event, Message) or data.get("staff") is not None:
             return await handler(event, data)  # staff at work are never slowed down
-        allowed, warn = self.limiter.hit(alias)
+        allowed, warn = await self.limiter.check(alias)
         if allowed:
             return await handler(event, data)
         if warn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -14,8 +15,10 @@ RAW_KINDS = ("ticket_answered", "rating")
 
 
 async def load_report(storage: Storage, start: date, end: date) -> Report:
-    """Read the daily counts (and the kept raw values for medians) of [start, end]."""
+    """Read the daily counts (and the kept raw values for medians) of [start, end] and build
+    the tables in a worker thread (a year of a busy service takes seconds)."""
     first, last = start.isoformat(), end.isoformat()
     daily = await storage.daily_counts(first, last)
     raw = await storage.event_values(RAW_KINDS, first, last)
-    return build_report(daily, raw, start, end, await storage.sites())
+    sites = await storage.sites()
+    return await asyncio.to_thread(build_report, daily, raw, start, end, sites)

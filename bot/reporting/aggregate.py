@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -111,11 +111,12 @@ class Cells:
     def share(self, part: Key, whole: Key, *others: Key) -> str:
         """part/whole in percent; `others` are counts it would also give away (the other
         side of a two-way split)."""
-        if self.values[whole] < SMALL:
+        n, total = self.values[part], self.values[whole]
+        if total < SMALL:
             return TOO_FEW
-        if any(k in self.hidden for k in (part, whole, *others)):
-            return HIDDEN if self.values[part] >= SMALL else TOO_FEW
-        return f"{100 * self.values[part] / self.values[whole]:.0f}%"
+        if n > 0 and any(k in self.hidden for k in (part, whole, *others)):
+            return HIDDEN if n >= SMALL else TOO_FEW
+        return f"{100 * n / total:.0f}%"
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -214,27 +215,47 @@ class _Builder:
     # Every count at every level: (family, month, site, *detail), month and site may be ALL.
     def _count(self) -> None:
         values = self.cells.values
+        self.value_sums: Counter[tuple[str, str, str]] = Counter()
+        self.raw_by: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+        self.members: dict[tuple[str, str, str], set[Key]] = defaultdict(set)
+        # Days first collapse into months (the daily table is counted on the way).
+        monthly: dict[tuple[str, ...], int] = defaultdict(int)
+        days: dict[Key, int] = defaultdict(int)
         for r in self.rows:
             day, kind, n = str(r["day"]), str(r["kind"]), int(r["count"])
-            month, site = day[:7], str(r["site"] or "")
-            details: list[Key] = [("n", kind)]
+            site = str(r["site"] or "")
+            lang = _lang_key(str(r["lang"] or ""))
             if kind == "question":
-                details += [("lang", _lang_key(str(r["lang"] or ""))),
-                            ("decision", str(r["decision"] or "")),
-                            ("topic", str(r["audience"] or ""), str(r["topic"] or NO_TOPIC))]
-                values[("day", day, _lang_key(str(r["lang"] or "")))] += n
-                values[("day", day, "total")] += n
+                days[("day", day, lang)] += n
+                days[("day", day, "total")] += n
+            key = (day[:7], site, kind, lang, str(r["audience"] or ""),
+                   str(r["decision"] or ""), str(r["topic"] or NO_TOPIC))
+            monthly[key] += n
+            if r["value_sum"]:
+                for m in (day[:7], ALL):
+                    for s in ((site, ALL) if self.sites else (ALL,)):
+                        self.value_sums[(kind, m, s)] += float(r["value_sum"])
+        values.update(days)
+        counts: dict[Key, int] = defaultdict(int)
+        for (month, site, kind, lang, audience, decision, topic), n in monthly.items():
+            details: list[tuple[str, ...]] = [("n", kind)]
+            if kind == "question":
+                details += [("lang", lang), ("decision", decision), ("topic", audience, topic)]
             elif kind in ("helpful", "not_helpful"):
-                details.append(("help", str(r["topic"] or NO_TOPIC), kind))
-                details.append(("help", str(r["topic"] or NO_TOPIC), "rated"))
+                details += [("help", topic, kind), ("help", topic, "rated")]
             for m in (month, ALL):
                 for s in ((site, ALL) if self.sites else (ALL,)):
                     for family, *rest in details:
-                        values[(family, m, s, *rest)] += n
+                        key = (family, m, s, *rest)
+                        counts[key] += n
+                        if family in ("topic", "help"):
+                            self.members[(family, m, s)].add(key)
+        values.update(counts)
         for month, kind, site, value in self.raw:
-            if kind == "rating":
-                for m in (month, ALL):
-                    for s in ((site, ALL) if self.sites else (ALL,)):
+            for m in (month, ALL):
+                for s in ((site, ALL) if self.sites else (ALL,)):
+                    self.raw_by[(kind, m, s)].append(value)
+                    if kind == "rating":
                         values[("stars", m, s, str(round(value)))] += 1
 
     def site_label(self, site: str) -> str:
@@ -273,10 +294,11 @@ class _Builder:
             total = ("n", month, site, "question")
             cells.relate(total, [("lang", month, site, lang) for lang in LANG_COLUMNS])
             cells.relate(total, [("decision", month, site, d) for d, _l in DECISIONS])
+            # Every crisis answer shows the helplines: one figure under two names.
+            cells.relate(("n", month, site, "crisis_shown"), [("decision", month, site, "crisis")])
             cells.relate(("n", month, site, "rating"),
                          [("stars", month, site, str(star)) for star in range(1, 6)])
-            topics = {key[3] for key in cells.values
-                      if key[:3] == ("help", month, site)}
+            topics = {key[3] for key in self.members[("help", month, site)]}
             for topic in topics:
                 cells.relate(("help", month, site, topic, "rated"),
                              [("help", month, site, topic, kind)
@@ -356,7 +378,8 @@ class _Builder:
         values = self.cells.values
         for m, s in self.pairs:
             for audience in AUDIENCES:
-                keys = [k for k in values if k[:4] == ("topic", m, s, audience) and values[k]]
+                keys = [k for k in self.members[("topic", m, s)]
+                        if k[3] == audience and values[k]]
                 keys.sort(key=lambda k: (-values[k] if values[k] >= SMALL
                                          and self.cells.is_shown(k) else 0, k[-1]))
                 for rank, key in enumerate(keys[:TOP_TOPICS], 1):
@@ -371,7 +394,7 @@ class _Builder:
                       note="helpful rate = helpful / (helpful + not helpful).")
         values = self.cells.values
         for m, s in self.pairs:
-            topics = sorted({k[3] for k in values if k[:3] == ("help", m, s) and values[k]})
+            topics = sorted({k[3] for k in self.members[("help", m, s)] if values[k]})
             rows = []
             for topic in topics:
                 yes, no, rated = (("help", m, s, topic, kind)
@@ -386,13 +409,10 @@ class _Builder:
         return table
 
     def _raw_for(self, kind: str, month: str, site: str) -> list[float]:
-        return [v for m, k, s, v in self.raw if k == kind and month in (ALL, m)
-                and site in (ALL, s)]
+        return self.raw_by.get((kind, month, site), [])
 
     def _sum_for(self, kind: str, month: str, site: str) -> float:
-        return sum(float(r["value_sum"] or 0.0) for r in self.rows
-                   if str(r["kind"]) == kind and month in (ALL, str(r["day"])[:7])
-                   and site in (ALL, str(r["site"] or "")))
+        return self.value_sums[(kind, month, site)]
 
     def _raw_complete(self) -> bool:
         return all(len(self._raw_for(kind, ALL, ALL)) >= self.cells.values[("n", ALL, ALL, kind)]

@@ -204,7 +204,7 @@ img { max-width: 100%; display: block; margin: 1em 0; }
 
 
 def _html_table(table: Table) -> str:
-    keys = {"month", "site", "day", "topic", "audience"}
+    keys = {"month", "site", "day", "topic", "audience", "rank"}
     head = "".join(f"<th>{html.escape(c)}</th>" for c in table.columns)
     body = []
     for row in table.rows:
@@ -216,6 +216,16 @@ def _html_table(table: Table) -> str:
     return (f'<h2 id="{table.name}">{html.escape(table.title)}</h2>{note}'
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
             f'<p class="note">Also in {html.escape(table.name)}.csv</p>')
+
+
+def explanation(generated: datetime) -> str:
+    return (f"Generated {generated:%Y-%m-%d %H:%M} UTC from anonymous events (no user, no "
+            f'text). Small-number suppression: a count of 1 to 4 is shown as "{SUPPRESSED}"; '
+            "where it could be worked out from a total and the other parts, one more count of "
+            f'that total is hidden too, shown as "{HIDDEN}"; a share, rate, mean, median or '
+            f'percentile resting on fewer than 5 events is shown as "{TOO_FEW}" (a share '
+            f'whose counts are hidden as "{HIDDEN}"). Rows where the site or the month is '
+            f'"{ALL}" add up the others.')
 
 
 def html_report(report: Report, made: list[Chart], generated: datetime | None = None) -> str:
@@ -234,13 +244,7 @@ def html_report(report: Report, made: list[Chart], generated: datetime | None = 
         f"<title>Helpline impact report {report.start} to {report.end}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>Helpline impact report: {report.start} to {report.end}</h1>",
-        f'<p class="note">Generated {generated:%Y-%m-%d %H:%M} UTC from anonymous events '
-        "(no user, no text). Small-number suppression: a count of 1 to 4 is shown as "
-        f'"{SUPPRESSED}"; where it could be worked out from a total and the other parts, one '
-        f'more count of that total is hidden too, shown as "{HIDDEN}"; a share, rate, mean, '
-        f'median or percentile resting on fewer than 5 events is shown as "{TOO_FEW}" (a '
-        f'share whose counts are hidden as "{HIDDEN}"). Rows where the site or the month is '
-        f'"{ALL}" add up the others.</p>',
+        f'<p class="note">{html.escape(explanation(generated))}</p>',
         raw_note,
         "<h2>Summary</h2><ul>",
         f"<li>Questions: {html.escape(s.questions)}</li>",

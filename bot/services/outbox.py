@@ -31,6 +31,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import views_staff
 from bot.kb import KnowledgeBase
 from bot.metrics import DELIVERY_FAILURES
+from bot.services.leader import Leader
 from bot.storage.queue_store import OutboxItem
 from bot.storage.store import Storage
 from bot.textsplit import split_text
@@ -90,9 +91,13 @@ class OutboxWorker:
         self.poll_interval = poll_interval
         self.pacer = Pacer()
         self.wake = asyncio.Event()
+        self.leader: Leader | None = None  # with several replicas, only the leader sends
 
     async def run(self) -> None:
         while True:
+            if self.leader is not None and not self.leader.leading:
+                await asyncio.sleep(self.poll_interval)
+                continue
             try:
                 sent = await self.send_due()
             except Exception as exc:  # keep the worker alive; the row stays pending

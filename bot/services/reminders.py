@@ -7,6 +7,7 @@ import asyncio
 import logging
 
 from bot.config import Settings
+from bot.services.leader import Leader
 from bot.services.outbox import OutboxWorker
 from bot.services.queue import QueueService
 from bot.storage.store import Storage
@@ -43,8 +44,12 @@ async def care_for_queue(storage: Storage, queue: QueueService, settings: Settin
 
 
 async def run_reminders(storage: Storage, queue: QueueService, settings: Settings,
-                        outbox: OutboxWorker, every: float = 60.0) -> None:
+                        outbox: OutboxWorker, every: float = 60.0,
+                        leader: Leader | None = None) -> None:
     while True:
+        if leader is not None and not leader.leading:
+            await asyncio.sleep(every)
+            continue
         try:
             done = await care_for_queue(storage, queue, settings)
             if any(done.values()):

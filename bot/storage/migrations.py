@@ -204,6 +204,19 @@ MIGRATIONS += (
 )
 
 
+MIGRATIONS += (
+    # 3: several replicas: leases for jobs that must run once, and inbox rows a replica took
+    """
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,                  -- e.g. "jobs": outbox, reminders, purge
+        holder TEXT NOT NULL,                   -- the replica holding it (host:port)
+        until REAL NOT NULL
+    );
+    ALTER TABLE inbox ADD COLUMN lease_until REAL NOT NULL DEFAULT 0;
+    """,
+)
+
+
 def statements(script: str) -> list[str]:
     """Split a migration script into statements: each ends with ";" at the end of a line
     (so a one-line trigger body may hold "; " inside). Comments are removed first."""

@@ -22,6 +22,7 @@ from bot.storage.migrations import MIGRATIONS, statements
 from bot.storage.queue_store import QueueStore
 
 RECENT_MESSAGES_KEPT = 200
+INBOX_LEASE_SECONDS = 60.0  # a stored update not finished by then is taken over
 PENDING_QUESTION_DAYS = 7  # questions never sent to a consultant are erased after this
 FINISHED_STATES = ("delivered", "closed", "rejected")
 ENCRYPTED_COLUMNS = (
@@ -144,9 +145,9 @@ class Storage(QueueStore, EventsStore, ABC):
                 if await cursor.fetchone() is not None:
                     continue
                 cursor = await db.execute(
-                    "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
-                    " ON CONFLICT(update_id) DO NOTHING",
-                    (uid, self.cipher.encrypt(raw), now),
+                    "INSERT INTO inbox (update_id, payload, received_at, lease_until)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT(update_id) DO NOTHING",
+                    (uid, self.cipher.encrypt(raw), now, now + INBOX_LEASE_SECONDS),
                 )
                 if cursor.rowcount == 1:
                     fresh.append((uid, raw))
@@ -164,6 +165,39 @@ class Storage(QueueStore, EventsStore, ABC):
             "SELECT update_id, payload FROM inbox ORDER BY update_id LIMIT ?", (limit,)
         )
         return [(int(r[0]), self.cipher.decrypt(r[1])) for r in rows]
+
+    async def inbox_take_orphans(self, now: float | None = None, limit: int = 500
+                                 ) -> list[tuple[int, str]]:
+        """Take over stored updates whose replica did not finish them in time (it crashed):
+        each is taken by one replica only, which then has INBOX_LEASE_SECONDS for it."""
+        now = time.time() if now is None else now
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE inbox SET lease_until = ? WHERE lease_until < ? AND update_id IN ("
+                " SELECT update_id FROM inbox WHERE lease_until < ? ORDER BY update_id LIMIT ?)"
+                " RETURNING update_id, payload",
+                (now + INBOX_LEASE_SECONDS, now, now, limit),
+            )
+            rows = sorted(await cursor.fetchall())
+        return [(int(r[0]), self.cipher.decrypt(r[1])) for r in rows]
+
+    async def take_lease(self, name: str, holder: str, seconds: float,
+                         now: float | None = None) -> bool:
+        """Take or renew a named lease; False while another holder's lease runs."""
+        now = time.time() if now is None else now
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO leases (name, holder, until) VALUES (?, ?, ?)"
+                " ON CONFLICT(name) DO UPDATE SET holder = excluded.holder,"
+                " until = excluded.until WHERE leases.holder = excluded.holder"
+                " OR leases.until < ? RETURNING holder",
+                (name, holder, now + seconds, now),
+            )
+            return await cursor.fetchone() is not None
+
+    async def release_lease(self, name: str, holder: str) -> None:
+        async with self.transaction() as db:
+            await db.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))
 
     async def inbox_done(self, update_id: int) -> None:
         async with self.transaction() as db:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from aiogram import F, Router
@@ -12,7 +13,21 @@ from bot import views, views_staff
 from bot.callbacks_staff import USER_TICKET_ACTIONS, UserTicketCb
 from bot.queue.states import Action, State
 from bot.storage.events_store import Event
+from bot.storage.queue_store import TicketView
 from bot.storage.store import Storage, UserProfile
+
+
+async def delivered_ticket(storage: Storage, number: int, wait: float = 3.0
+                           ) -> TicketView | None:
+    """The ticket, once its answer is recorded as delivered: a quick finger can press a button
+    on the answer in the moment between its sending and the outbox recording it."""
+    ticket = await storage.ticket(number)
+    for _attempt in range(int(wait / 0.1)):
+        if ticket is None or ticket.state != State.APPROVED:
+            break
+        await asyncio.sleep(0.1)
+        ticket = await storage.ticket(number)
+    return ticket
 
 
 def router() -> Router:
@@ -36,7 +51,7 @@ def router() -> Router:
                                            site=profile.site, value=callback_data.value))
             await query.answer(_("Thank you for your rating."))
         elif action == "followup":
-            ticket = await storage.ticket(number)
+            ticket = await delivered_ticket(storage, number)
             if ticket is None or ticket.state != State.DELIVERED:
                 await query.answer(views.expired_button())
                 return
