@@ -13,6 +13,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from bench.load import bench_load
+from bench.replicas import bench_replicas
 from bench.synthetic import scaled, write_yaml_base
 from bot import PROJECT_DIR
 from bot.kb import KnowledgeBase, load_knowledge_base
@@ -97,6 +98,7 @@ def main() -> int:
     bench_kb_load()
     bench_matching(kb)
     bench_load(KB_PATH)
+    bench_replicas(KB_PATH)
     return 0
 
 

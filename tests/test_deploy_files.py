@@ -223,6 +223,8 @@ def test_compose_runs_two_bot_replicas_on_postgres_and_redis() -> None:
             assert "healthcheck" in config["services"][dependency]
         assert svc.get("env_file") in (".env", [".env"])
         assert "ports" not in svc, "bots are reached through the proxy only"
+        # Replicas tell themselves apart by host name (bot/services/leader.py).
+        assert "hostname" not in svc and "container_name" not in svc
 
 
 def test_compose_keeps_databases_off_the_internet() -> None:
