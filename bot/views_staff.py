@@ -82,6 +82,10 @@ def staff_help() -> str:
         "/staff: the team, roles and revocation\n"
         "/audit #number: every staff action on a ticket (admins)\n"
         "/stats: queue figures and response times"
+    ) + "\n" + _(
+        "/promote #number: turn a delivered answer into a draft knowledge-base entry "
+        "(moderators)\n"
+        "/site add <name>, /site: pilot sites, their links and QR codes (admins)"
     )
 
 

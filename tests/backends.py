@@ -98,6 +98,12 @@ def sql(url: str, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...
         return rows
 
 
+async def asql(url: str, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """`sql()` without blocking the event loop: for writes while the bot runs in this loop
+    (SQLite would wait for the bot's transaction, which waits for the loop)."""
+    return await asyncio.to_thread(sql, url, query, params)
+
+
 async def _pg(url: str, query: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     import asyncpg
 

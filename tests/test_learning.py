@@ -226,3 +226,23 @@ async def test_promote_writes_a_draft_that_is_not_loaded(promote_team: dict[str,
     assert "warning" in line and "kk (title, questions, answer)" in line
     assert "en (title, questions, answer)" in line and "ru (title)" in line
     assert "0 errors" in out
+
+
+def test_gaps_output_format_follows_the_extension(tmp_path: Path) -> None:
+    from bot.learning.gaps import write_report
+
+    questions = [GapQuestion(f"call me at {PHONE} please", "en", "escalated"),
+                 GapQuestion(f"please call me at {PHONE}", "en", "escalated"),
+                 GapQuestion("как бросить грызть ногти", "ru", "not_helpful", "periods.pain")]
+    groups = group_gaps(questions)
+    assert [g.count for g in groups] == [2, 1]
+    kinds = {name: write_report(groups, tmp_path / name)
+             for name in ("g.md", "g.yaml", "g.json")}
+    assert kinds == {"g.md": "markdown", "g.yaml": "yaml", "g.json": "json"}
+    data = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
+    assert data == yaml.safe_load((tmp_path / "g.yaml").read_text(encoding="utf-8"))
+    assert data["groups"][0]["samples"] == ["call me at <phone> please",
+                                            "please call me at <phone>"]
+    assert data["groups"][1]["reasons"] == {"not_helpful": 1}
+    for name in kinds:
+        assert "701" not in (tmp_path / name).read_text(encoding="utf-8")

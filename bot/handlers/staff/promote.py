@@ -4,6 +4,7 @@ knowledge-base entry in `knowledge_base/drafts/` (never loaded until a curator m
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
@@ -17,6 +18,7 @@ from bot.middlewares.staff import IsStaff
 from bot.queue.states import State
 from bot.storage.store import Storage
 
+log = logging.getLogger(__name__)
 PROMOTABLE = (State.DELIVERED, State.CLOSED)
 
 
@@ -48,7 +50,13 @@ def router() -> Router:
             answer=answer, category=topic.category if topic else None,
             related=topic.id if topic else None,
         )
-        path = await asyncio.to_thread(write_draft, settings.kb_path, source)
+        try:
+            path = await asyncio.to_thread(write_draft, settings.kb_path, source)
+        except OSError as exc:
+            log.warning("cannot write a draft: %s", type(exc).__name__)
+            await message.answer(_("Could not write the draft: the folder "
+                                   "knowledge_base/drafts/ is not writable here."))
+            return
         if path is None:
             await message.answer(_("A draft from #{number} exists already in "
                                    "knowledge_base/drafts/.").format(number=ticket.id))
