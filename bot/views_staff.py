@@ -86,7 +86,8 @@ def staff_help() -> str:
         "/promote #number: turn a delivered answer into a draft knowledge-base entry "
         "(moderators)\n"
         "/site add <name>, /site: pilot sites, their links and QR codes (admins)"
-    )
+    ) + "\n" + _("/report [days]: impact summary with a chart, the last 30 days by default "
+                 "(admins)")
 
 
 def draft_preview(ticket_id: int, text: str, kind: str) -> str:

@@ -29,6 +29,8 @@ from bot import PROJECT_DIR
 from bot.cli import main
 from bot.config import Settings, load_settings
 from bot.privacy import Cipher, pseudonym
+from bot.reporting.aggregate import build_report
+from bot.reporting.render import write_report
 from bot.standin import FakeTelegram
 from bot.storage import create_storage
 from bot.storage.events_store import Event
@@ -400,10 +402,46 @@ def test_a_small_count_cannot_be_worked_out_by_subtraction(run: Run) -> None:
         in_month = [r for r in overview if r["month"] == month]
         for column in ("questions", "helpful", "crisis help shown", "ratings"):
             assert hidden([r[column] for r in in_month]) != 1, (month, column)
+    # The crisis answers and the helplines shown are one figure: hidden in both or neither.
+    decisions = {(r["month"], r["site"]): r["crisis"] for r in read_csv(run, "decisions")}
+    for row in overview:
+        assert row["crisis help shown"].isdigit() == decisions[(row["month"],
+                                                                row["site"])].isdigit(), row
     by_day = read_csv(run, "questions_by_day")
     for row in by_day:
         assert hidden([row[c] for c in ("kk", "ru", "en", "other", "total")]) != 1, row
     assert checked > 5
+
+
+def test_one_small_count_in_a_row_hides_the_next_smallest_too() -> None:
+    """kk 3 + ru 10 + en 12 = 25: "<5" alone would be 25 - 10 - 12; ru goes too, as x."""
+    daily = [{"day": "2026-03-02", "kind": "question", "lang": lang, "audience": "teen",
+              "decision": "answer", "topic": "periods.late", "site": "", "count": n,
+              "value_sum": 0.0} for lang, n in (("kk", 3), ("ru", 10), ("en", 12))]
+    report = build_report(daily, [], date(2026, 3, 1), date(2026, 3, 31))
+    row = report.table("questions_by_language").row_for({"month": "all", "site": "all"})
+    assert row is not None and row[2:] == ["<5", "x", "12", "0", "25"]
+    day = report.table("questions_by_day").row_for({"day": "2026-03-02"})
+    assert day == ["2026-03-02", "<5", "x", "12", "0", "25"]
+    decisions = report.table("decisions").rows[0]
+    assert decisions[2:5] == ["25", "25", "100%"]
+    assert report.summary.questions == "25" and report.summary.crisis == "0%"
+
+
+def test_a_site_name_is_shown_as_typed_not_as_markup(tmp_path: Path) -> None:
+    name = "School <b>No 5</b> $\\qwerty{$ & Co"  # markup, and a formula matplotlib rejects
+    daily = [{"day": f"2026-03-{d:02d}", "kind": "question", "lang": "ru", "audience": "",
+              "decision": "answer", "topic": "", "site": site, "count": 6, "value_sum": 0.0}
+             for d in (2, 3) for site in ("abcd1234", "")]
+    report = build_report(daily, [], date(2026, 3, 1), date(2026, 3, 31), {"abcd1234": name})
+    write_report(report, tmp_path)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "School &lt;b&gt;No 5&lt;/b&gt; $\\qwerty{$ &amp; Co (abcd1234)" in page
+    assert "<b>" not in page
+    assert (tmp_path / "chart_sites.png").read_bytes().startswith(b"\x89PNG")
+    rows = list(csv.DictReader((tmp_path / "overview.csv").open(encoding="utf-8")))
+    assert [r["site"] for r in rows if r["month"] == "all"] == [
+        "all", f"{name} (abcd1234)", "(no site)"]
 
 
 def test_the_small_site_is_suppressed_not_dropped(run: Run) -> None:
@@ -481,6 +519,7 @@ async def converse(standin: FakeTelegram, admin: Chat) -> list[Any]:
     girl_chat = Chat(standin, girl)
     (stars,) = await girl_chat.press(answer, t("ru", "Thank you"))
     await girl_chat.press_for_notice(stars, "★★★★")
+    await girl_chat.press_for_notice(stars, "★★")  # she changes her mind: one rating counted
     return users
 
 
@@ -493,11 +532,12 @@ async def test_report_files_hold_no_text_pseudonym_or_id(start_bot: Any, standin
                             "(?, ?, ?)", (SITE_CODE, "Lyceum 8", 0.0))
     admin = Chat(standin, standin.user("Boss", id=ADMIN_ID, language_code="en"))
     users = await converse(standin, admin)
-    for _ in range(100):  # the rating is the last event of the conversation
-        if await asyncio.to_thread(sql, url, "SELECT COUNT(*) FROM events"
-                                   " WHERE kind = 'rating'") == [(1,)]:
+    for _ in range(100):  # the changed rating is the last thing of the conversation
+        if await asyncio.to_thread(sql, url, "SELECT rating FROM tickets") == [(2,)]:
             break
         await asyncio.sleep(0.05)
+    assert await asyncio.to_thread(sql, url, "SELECT value FROM events WHERE kind = 'rating'"
+                                   ) == [(4.0,)]
     # The site is kept on every event of these users, the consultant's answer included.
     kinds = await asyncio.to_thread(sql, url, "SELECT kind, site FROM events ORDER BY id")
     assert {k for k, _s in kinds} >= {"question", "escalated", "ticket_answered", "rating"}
@@ -568,6 +608,8 @@ async def test_admin_gets_a_chart_and_a_few_suppressed_lines(reporting_bot: Any,
     assert "Answered by the base: x; escalated: 0%; crisis: n<5" in caption
     assert "Consultant answers: 0; median response time: n<5" in caption
 
+    (staff_help,) = await admin.send("/help_staff")
+    assert "/report [days]" in staff_help.text
     start = len(standin.calls)
     (usage,) = await admin.send("/report forever")
     assert usage.text.startswith("Usage: /report")

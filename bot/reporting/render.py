@@ -46,6 +46,11 @@ def _count(cell: str) -> int:
     return int(cell) if cell.isdigit() else 0
 
 
+def _plain(text: str) -> str:
+    """A label drawn as it is (a "$" in a site's name would start matplotlib's math mode)."""
+    return text.replace("$", r"\$")
+
+
 def _rate(cell: str) -> float | None:
     return float(cell[:-1]) if cell.endswith("%") else None
 
@@ -139,7 +144,7 @@ def sites_chart(report: Report) -> bytes | None:
     for n, (site, color) in enumerate(zip(sites, COLORS * 10, strict=False)):
         values = {r[month_i]: _count(r[total_i]) for r in rows if r[site_i] == site}
         ax.bar([m + n * width for m in range(len(months))],
-               [values.get(m, 0) for m in months], width=width, label=site, color=color)
+               [values.get(m, 0) for m in months], width=width, label=_plain(site), color=color)
     ax.set_xticks([m + 0.4 - width / 2 for m in range(len(months))], months)
     ax.set_ylabel("questions")
     ax.legend(frameon=False, fontsize="small")
@@ -155,7 +160,7 @@ def helpfulness_chart(report: Report, limit: int = 15) -> bytes | None:
         return None
     fig, ax = _figure("Helpful rate per topic (lowest first; topics with enough votes)",
                       height=max(2.5, 0.35 * len(rated) + 1))
-    names = [name for name, _r in rated][::-1]
+    names = [_plain(name) for name, _r in rated][::-1]
     ax.barh(names, [r for _n, r in rated][::-1], color=COLORS[0])
     ax.set_xlim(0, 100)
     ax.set_xlabel("% helpful")
