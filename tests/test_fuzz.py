@@ -140,7 +140,7 @@ class FailureLog(logging.Handler):
 @settings(max_examples=250, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
-@given(batch=st.lists(updates(), min_size=4, max_size=16))
+@given(batch=st.lists(updates(), min_size=8, max_size=16))  # 250 x 8 >= 2,000 updates
 def test_generated_updates_never_break_the_bot(rig: FuzzRig, batch: list[dict[str, Any]]
                                                ) -> None:
     failures = FailureLog()
