@@ -28,6 +28,22 @@ DETECTOR = CrisisDetector()
         ("мені күштеп тұрмысқа бергісі келеді", "safety.early_forced_marriage"),
         ("дядя трогает мою дочь", "parenting.suspect_abuse"),
         ("i think someone touches my daughter", "parenting.suspect_abuse"),
+        # veiled wording, contractions, translit, Kazakh without its letters
+        ("I don't want to wake up tomorrow", "mental.suicidal_thoughts"),
+        ("everyone would be better off if i wasn't here", "mental.suicidal_thoughts"),
+        ("устала от всего, хочу исчезнуть", "mental.suicidal_thoughts"),
+        ("mne kazhetsya vsem budet legche esli menya ne budet", "mental.suicidal_thoughts"),
+        ("ертең оянбай қалсам ғой", "mental.suicidal_thoughts"),
+        ("озимди олтиргим келеди", "mental.suicidal_thoughts"),
+        ("сан жагымды кесип журмин", "mental.self_harm"),
+        ("he'll share my nudes unless i pay", "safety.online_strangers"),
+        ("бермесең ата-анаңа жазам дейді", "safety.online_strangers"),
+        ("мені алып қашып кетті", "safety.early_forced_marriage"),
+        # pregnancy emergencies: pregnant now, and bleeding, fainting or strong pain
+        ("я беременна, сильное кровотечение", "mother.prenatal_care"),
+        ("zhuktimin, basym ainalyp esimnen tanyp kaldym", "mother.prenatal_care"),
+        ("8 months pregnant and the baby stopped kicking", "mother.prenatal_care"),
+        ("my daughter is pregnant and bleeding heavily", "parenting.daughter_pregnant"),
     ],
 )
 def test_crisis_is_found(text: str, entry: str) -> None:
@@ -41,6 +57,28 @@ def test_crisis_is_found(text: str, entry: str) -> None:
         "болит живот при месячных", "my period is late", "етеккір кешікті",
         "как перестать бояться экзаменов", "прыщи на лице", "baby has a fever",
         "хочу похудеть к лету", "can i swim on my period", "балам тамақ жемейді",
+        # idioms that only sound alarming
+        "period pain is killing me", "my parents will kill me if they find out i vape",
+        "умираю от скуки", "i'm dying of embarrassment", "была паническая атака, думала что умру",
+        "етеккір кешікті, қорқып өлейін деп жүрмін",
+        # a small child hitting its parent; pregnancy without danger signs
+        "my toddler hits me when he's angry", "сын бьёт меня, когда злится, ему 3 года",
+        "балам ашуланса мені ұрады", "could i be pregnant if i had bleeding after sex",
+        "я беременна, когда вставать на учет", "heavy bleeding on my period",
+        # ordinary questions with words that also occur in crisis phrases
+        "не могу больше терпеть боль при месячных", "у сына покраснение на письке, чем мазать",
+        "ребенок приходит ночью спать в мою кровать", "дочка трогает себя там, это нормально?",
+        "можно ли забеременеть если была кровь после секса", "анализ крови на беременность",
+        "парень просит голые фото, что делать", "как безболезненно вставить тампон",
+        "соски потрескались до крови при кормлении", "я ещё не рожала, можно ли мне спираль",
+        "баламды ұрып тәрбиелеуге бола ма", "шашымды кескім келеді", "тамақтан уланып қалдым ба",
+        "жүктілік кезінде қан тапсыру керек пе", "антибиотикті түгел ішіп бітіру керек пе",
+        "жүкті болғым келмейді, қандай контрацепция бар", "мен вакцинаға қарсымын",
+        "i want to diet before summer", "can a blood test show if i'm pregnant",
+        "my toddler crawls into my bed every night", "how do i clean my baby's private parts",
+        "my son asks about sexual things", "i scratch my eczema until it bleeds",
+        "my friend is passed out drunk and wont wake up", "i want to end things with my boyfriend",
+        "my mom is going to kill me, i failed my test", "i want to marry him someday",
     ],
 )
 def test_ordinary_questions_are_not_crises(text: str) -> None:

@@ -42,8 +42,8 @@ def test_eval_sets_are_big_enough_and_labelled() -> None:
 # must never fall below these. Where they are short of the issue's targets, the strict xfail
 # below keeps the gap visible and fails as soon as the targets are met (then drop the xfail).
 FLOORS = {
-    "top1": 0.74, "answered_or_offered": 0.94, "wrong_answer": 0.03, "oos_answered": 0.10,
-    "crisis_recall": 0.81, "crisis_false_alarm": 0.02, "language": 0.97,
+    "top1": 0.74, "answered_or_offered": 0.94, "wrong_answer": 0.03, "oos_answered": 0.01,
+    "crisis_recall": 0.85, "crisis_false_alarm": 0.02, "language": 0.97,
 }
 LOWER_IS_BETTER = {"wrong_answer", "oos_answered", "crisis_false_alarm"}
 
@@ -65,8 +65,8 @@ def test_heldout_never_falls_below_the_measured_floors(heldout_stats) -> None:  
                 assert value >= floor, f"{lang} {key} {value:.3f} < {floor}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 4 targets not reached yet: top-1 ~79%, "
-                   "out-of-scope answered ~8%, crisis recall ~86% on held-out")
+@pytest.mark.xfail(strict=True, reason="issue 4 targets not reached yet: top-1 ~79% (ru ~75%), "
+                   "crisis recall ~91% (kk ~86%) on held-out")
 def test_heldout_meets_the_issue_targets(heldout_stats) -> None:  # type: ignore[no-untyped-def]
     assert failures(heldout_stats) == [], format_report(heldout_stats)
 

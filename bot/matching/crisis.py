@@ -22,6 +22,7 @@ from bot.matching.crisis_phrases import (
     CHILD_AGGRESSOR,
     CO_OCCURRENCE,
     CRISIS_PHRASES,
+    DANGER_WORDS,
     IDIOMS,
     PARENT_TOPICS,
 )
@@ -30,7 +31,6 @@ from bot.matching.normalize import fold_words, normalize
 PARENT_TOPIC = "parenting.suspect_abuse"
 _GAP = r"(?: [a-z]+){0,2}"
 _LONG_GAP = r"(?: [a-z]+){0,6}"
-_BLANK = " | "
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +47,21 @@ def _fold(option: str) -> str:
     return normalize(option) if option.isascii() else " ".join(fold_words(option))
 
 
+# Word beginnings that are whole words in their own right: as beginnings they would also
+# match "diet", "сабақ" ("с"), "у" + anything.
+_ALWAYS_WHOLE = frozenset({"die"})
+
+
 def _word(token: str) -> str:
     exact = token.endswith("=")
     options = sorted({_fold(opt) for opt in token.split("/") if _fold(opt)}, key=len)
+    if any(len(o) == 1 or o in _ALWAYS_WHOLE for o in options):
+        # One letter ("с", "у", "i") or a whole word: never a beginning of something longer.
+        whole = [o for o in options if len(o) == 1 or o in _ALWAYS_WHOLE]
+        rest = [o for o in options if o not in whole]
+        parts = [re.escape(o) + r"(?= |$)" for o in whole]
+        parts += [re.escape(o) + ("(?= |$)" if exact else "[a-z]*") for o in rest]
+        return "(?:" + "|".join(parts) + ")"
     # Multi-word alternatives after normalising ("бала" + "ға") are rare; keep each as one.
     body = "(?:" + "|".join(re.escape(opt) for opt in options) + ")"
     return body + (r"(?= |$)" if exact else "[a-z]*")
@@ -70,41 +82,72 @@ def _body(phrase: str) -> str:
     return "".join(out)
 
 
-def _compile(phrase: str) -> re.Pattern[str]:
-    return re.compile(r"(?:^| )" + _body(phrase))
+def _first_options(phrase: str) -> tuple[str, ...]:
+    for token in phrase.split():
+        options = tuple(o for o in (_fold(opt) for opt in token.split("/")) if o)
+        if token != "..." and options:
+            return options
+    return ()
 
 
-def _compile_any(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    bodies = [b for b in (_body(p) for p in phrases) if b]
-    if not bodies:
-        return None
-    return re.compile(r"(?:^| )(?:" + "|".join(bodies) + ")")
+class PhraseSet:
+    """Phrases looked up by word: a phrase is only tried (anchored) where a word of the
+    message begins with one of its first word's options, so a long message costs a few
+    dictionary look-ups per word rather than every pattern at every position."""
 
+    KEY = 2  # letters of a first word used to index it
 
-@dataclass(frozen=True, slots=True)
-class _Topic:
-    entry_id: str
-    any_phrase: re.Pattern[str]
-    phrases: tuple[tuple[str, str, re.Pattern[str]], ...]  # (lang, phrase, pattern)
+    def __init__(self, items: Iterable[tuple[str, str, str]]) -> None:
+        # items: (topic, lang, phrase); topics keep their order (earlier ones win).
+        self.topics: list[str] = []
+        self._index: dict[str, list[tuple[int, tuple[str, ...], str, str, re.Pattern[str]]]] = {}
+        for topic, lang, phrase in items:
+            body = _body(phrase)
+            options = _first_options(phrase)
+            if not body or not options:
+                continue
+            if topic not in self.topics:
+                self.topics.append(topic)
+            rank = self.topics.index(topic)
+            pattern = re.compile(body)
+            for key in {o[: self.KEY] for o in options}:
+                self._index.setdefault(key, []).append((rank, options, lang, phrase, pattern))
 
-    def find(self, skeleton: str) -> tuple[str, str] | None:
-        if not self.any_phrase.search(skeleton):
-            return None
-        for lang, phrase, pattern in self.phrases:
-            if pattern.search(skeleton):
-                return lang, phrase
-        return None  # pragma: no cover - the combined pattern is the union of these
+    def find(self, skeleton: str) -> tuple[str, str, str] | None:
+        """The first topic (in order) with a phrase in the skeleton: (topic, lang, phrase)."""
+        best: tuple[int, str, str] | None = None
+        pos = 0
+        for word in skeleton.split(" "):
+            for key in {word[: self.KEY], word[:1]}:
+                for rank, options, lang, phrase, pattern in self._index.get(key, ()):
+                    if best is not None and rank >= best[0]:
+                        continue
+                    if word.startswith(options) and pattern.match(skeleton, pos):
+                        best = (rank, lang, phrase)
+            pos += len(word) + 1
+        return None if best is None else (self.topics[best[0]], best[1], best[2])
 
-
-def _topics(phrases: Mapping[str, Mapping[str, tuple[str, ...]]]) -> list[_Topic]:
-    topics = []
-    for entry_id, by_lang in phrases.items():
-        items = [(lang, p) for lang, ps in by_lang.items() for p in ps]
-        combined = _compile_any(p for _, p in items)
-        if combined is not None:
-            topics.append(_Topic(entry_id, combined,
-                                 tuple((lang, p, _compile(p)) for lang, p in items)))
-    return topics
+    def blank(self, skeleton: str) -> str:
+        """The skeleton with every phrase's span replaced by a separator no gap can cross."""
+        spans: list[tuple[int, int]] = []
+        pos = 0
+        for word in skeleton.split(" "):
+            for key in {word[: self.KEY], word[:1]}:
+                for _, options, _, _, pattern in self._index.get(key, ()):
+                    if word.startswith(options):
+                        m = pattern.match(skeleton, pos)
+                        if m:
+                            spans.append((m.start(), m.end()))
+            pos += len(word) + 1
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        for a, b in reversed(merged):
+            skeleton = skeleton[:a] + "|" + skeleton[b:]
+        return skeleton
 
 
 class CrisisDetector:
@@ -113,46 +156,52 @@ class CrisisDetector:
         phrases: Mapping[str, Mapping[str, tuple[str, ...]]] = CRISIS_PHRASES,
         co_occurrence: Mapping[str, tuple[tuple[str, ...], ...]] = CO_OCCURRENCE,
     ) -> None:
-        self._topics = _topics(phrases)
+        self._phrases = PhraseSet(
+            (entry_id, lang, phrase)
+            for entry_id, by_lang in phrases.items()
+            for lang, items in by_lang.items()
+            for phrase in items
+        )
         self._co = [
             (entry_id, " + ".join(g[0] for g in groups if g),
-             [_compile_any(group) for group in groups])
+             [PhraseSet(("", "", p) for p in group) for group in groups])
             for entry_id, groups in co_occurrence.items()
         ]
-        self._idioms = _compile_any(IDIOMS)
-        self._child_aggressor = _compile_any(CHILD_AGGRESSOR)
+        self._idioms = PhraseSet(("", "", p) for p in IDIOMS)
+        self._danger = PhraseSet(("", "", p) for p in DANGER_WORDS)
+        self._child_aggressor = PhraseSet(("", "", p) for p in CHILD_AGGRESSOR)
         self._parent = {
-            entry_id: (switch, _compile_any(markers))
+            entry_id: (switch, PhraseSet(("", "", p) for p in markers))
             for entry_id, (switch, markers) in PARENT_TOPICS.items()
         }
 
     def skeleton(self, text: str) -> str:
         """The message's skeleton with harmless idioms blanked out."""
         skeleton = normalize(text)
-        if skeleton and self._idioms is not None:
-            skeleton = self._idioms.sub(_BLANK, skeleton)
-        return skeleton
+        return self._idioms.blank(skeleton) if skeleton else skeleton
 
     def detect(self, text: str) -> CrisisHit | None:
         skeleton = self.skeleton(text)
         if not skeleton:
             return None
-        for topic in self._topics:
-            found = topic.find(skeleton)
-            if found is None:
-                continue
-            if topic.entry_id == "safety.violence_home" and self._child_aggressor is not None:
-                # "My toddler hits me": a parenting question, unless something else is wrong.
-                found = topic.find(self._child_aggressor.sub(_BLANK, skeleton))
-                if found is None:
-                    continue
-            return CrisisHit(self._for_parent(topic.entry_id, skeleton), *found)
+        found = self._phrases.find(skeleton)
+        if found is not None and found[0] == "safety.violence_home":
+            # "My toddler hits me": a parenting question, unless something else is wrong.
+            found = self._phrases.find(self._child_aggressor.blank(skeleton))
+        if found is not None:
+            entry_id, lang, phrase = found
+            return CrisisHit(self._for_parent(entry_id, skeleton), lang, phrase)
         for entry_id, name, groups in self._co:
-            if groups and all(g is not None and g.search(skeleton) for g in groups):
+            if groups and all(g.find(skeleton) is not None for g in groups):
                 return CrisisHit(self._for_parent(entry_id, skeleton), "any", name)
         return None
+
+    def alarming(self, text: str) -> bool:
+        """True when the message has a word that sounds dangerous (idioms do not count)."""
+        skeleton = self._child_aggressor.blank(self.skeleton(text))
+        return bool(skeleton) and self._danger.find(skeleton) is not None
 
     def _for_parent(self, entry_id: str, skeleton: str) -> str:
         # A parent writing about her child; not about herself (she may be the victim).
         switch, markers = self._parent.get(entry_id, (entry_id, None))
-        return switch if markers is not None and markers.search(skeleton) else entry_id
+        return switch if markers is not None and markers.find(skeleton) else entry_id

@@ -285,7 +285,12 @@ class Matcher:
         best = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         best_entry = self.kb.entries[best.entry_id]
-        if best_entry.crisis and best.score >= t.crisis_score:
+        if best_entry.crisis and (
+            best.score >= t.crisis_score
+            or (best.score >= t.offer_score and self.crisis.alarming(text))
+        ):
+            # Closest to a crisis topic, and either very close or with a word that sounds
+            # dangerous ("i don't see the point of being alive"): a crisis, not a menu.
             return Decision("crisis", best.entry_id, (), lang, best.score)
         lead = best.score - runner_up
         if (best.score >= t.answer_score and lead >= t.answer_margin) or (
