@@ -17,6 +17,7 @@ from bench.replicas import bench_replicas
 from bench.synthetic import scaled, write_yaml_base
 from bot import PROJECT_DIR
 from bot.kb import KnowledgeBase, load_knowledge_base
+from bot.matching.crisis import CrisisDetector
 from bot.matching.evaluate import read_jsonl
 from bot.matching.matcher import Matcher
 
@@ -51,12 +52,15 @@ def bench_matching(kb: KnowledgeBase) -> None:
     print(f"\n== matching: full pipeline vs baseline (extractOne WRatio), {len(texts)} queries")
     print(f"{'base':<10}{'entries':>8}{'phrasings':>10}{'build s':>9}{'p50 ms':>8}{'p99 ms':>8}"
           f"{'base p50':>9}{'base p99':>9}{'peak MiB':>9}")
+    t0 = time.perf_counter()
+    crisis = CrisisDetector.for_kb(kb)  # phrase lists + classifier, trained on the shipped base
+    print(f"crisis classifier trained in {time.perf_counter() - t0:.2f} s (shipped base)")
     for factor in (1, 10, 100):
         big = scaled(kb, factor)
         gc.collect()
         tracemalloc.start()
         t0 = time.perf_counter()
-        matcher = Matcher(big)
+        matcher = Matcher(big, crisis=crisis)
         build = time.perf_counter() - t0
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

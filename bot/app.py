@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.handlers import get_routers
 from bot.i18n import build_i18n
 from bot.kb import KnowledgeBase
+from bot.matching.crisis import CrisisDetector
 from bot.matching.matcher import Matcher
 from bot.middlewares.locale import SUPPORTED, ProfileI18nMiddleware
 from bot.middlewares.profile import ProfileMiddleware
@@ -42,7 +43,8 @@ class App:
 
 
 def build_matcher(kb: KnowledgeBase, settings: Settings) -> Matcher:
-    return Matcher(kb, settings.thresholds(), default_lang=settings.default_language)
+    crisis = CrisisDetector.for_kb(kb, settings.match_crisis_model)
+    return Matcher(kb, settings.thresholds(), crisis=crisis, default_lang=settings.default_language)
 
 
 def build_bot(settings: Settings, storage: Storage) -> Bot:

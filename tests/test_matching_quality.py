@@ -41,9 +41,13 @@ def test_eval_sets_are_big_enough_and_labelled() -> None:
 # Measured on heldout.jsonl when the thresholds were last chosen (on tune.jsonl): the matcher
 # must never fall below these. Where they are short of the targets, the strict xfail
 # below keeps the gap visible and fails as soon as the targets are met (then drop the xfail).
+# Measured on held-out, per language, minus a little. With the learned crisis signal
+# (MATCH_CRISIS_MODEL) ru/en crisis recall rose 95.5->100 / 90.9->95.5 % while one more
+# ordinary Russian question got helplines (false alarms 1.5->2.3 %, answered-or-offered
+# 94.5->93.6 %): a deliberate trade for a service where a missed crisis is the worst failure.
 FLOORS = {
-    "top1": 0.74, "answered_or_offered": 0.94, "wrong_answer": 0.03, "oos_answered": 0.01,
-    "crisis_recall": 0.85, "crisis_false_alarm": 0.02, "language": 0.97,
+    "top1": 0.73, "answered_or_offered": 0.93, "wrong_answer": 0.04, "oos_answered": 0.01,
+    "crisis_recall": 0.85, "crisis_false_alarm": 0.025, "language": 0.97,
 }
 LOWER_IS_BETTER = {"wrong_answer", "oos_answered", "crisis_false_alarm"}
 

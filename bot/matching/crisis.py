@@ -10,6 +10,10 @@ message, with up to two words between neighbours. A few marks refine a word:
 Before matching, idioms that only look alarming ("period pain is killing me", "умираю от
 скуки") are blanked out, and so is a small child hitting its parent. Co-occurrence rules catch
 what needs two signals anywhere in the message (pregnant + bleeding or fainting).
+
+A learned second signal (`crisis_model.CrisisClassifier`, trained at start-up from the
+knowledge base and curated examples) catches veiled wording no phrase covers: a message is a
+crisis when a phrase fires OR the classifier is confident. `CrisisDetector.for_kb` builds both.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from bot.matching.crisis_model import DEFAULT_THRESHOLD, CrisisClassifier
 from bot.matching.crisis_phrases import (
     CHILD_AGGRESSOR,
     CO_OCCURRENCE,
@@ -27,6 +33,9 @@ from bot.matching.crisis_phrases import (
     PARENT_TOPICS,
 )
 from bot.matching.normalize import fold_words, normalize
+
+if TYPE_CHECKING:
+    from bot.kb.model import KnowledgeBase
 
 PARENT_TOPIC = "parenting.suspect_abuse"
 _GAP = r"(?: [a-z]+){0,2}"
@@ -155,7 +164,9 @@ class CrisisDetector:
         self,
         phrases: Mapping[str, Mapping[str, tuple[str, ...]]] = CRISIS_PHRASES,
         co_occurrence: Mapping[str, tuple[tuple[str, ...], ...]] = CO_OCCURRENCE,
+        classifier: CrisisClassifier | None = None,
     ) -> None:
+        self.classifier = classifier
         self._phrases = PhraseSet(
             (entry_id, lang, phrase)
             for entry_id, by_lang in phrases.items()
@@ -174,6 +185,11 @@ class CrisisDetector:
             entry_id: (switch, PhraseSet(("", "", p) for p in markers))
             for entry_id, (switch, markers) in PARENT_TOPICS.items()
         }
+
+    @classmethod
+    def for_kb(cls, kb: KnowledgeBase, threshold: float = DEFAULT_THRESHOLD) -> CrisisDetector:
+        """Phrase lists plus a classifier trained on this knowledge base."""
+        return cls(classifier=CrisisClassifier.from_kb(kb, threshold))
 
     def skeleton(self, text: str) -> str:
         """The message's skeleton with harmless idioms blanked out."""
@@ -194,6 +210,13 @@ class CrisisDetector:
         for entry_id, name, groups in self._co:
             if groups and all(g.find(skeleton) is not None for g in groups):
                 return CrisisHit(self._for_parent(entry_id, skeleton), "any", name)
+        if self.classifier is not None:
+            predicted = self.classifier.predict(skeleton)
+            if predicted is not None:
+                entry_id, probability = predicted
+                return CrisisHit(
+                    self._for_parent(entry_id, skeleton), "any", f"classifier {probability:.2f}"
+                )
         return None
 
     def alarming(self, text: str) -> bool:

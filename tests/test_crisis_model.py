@@ -1,0 +1,123 @@
+"""The learned crisis signal: generalises to veiled wording it was not trained on, in each
+language and script, and stays quiet on ordinary questions that only sound alarming."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot import PROJECT_DIR
+from bot.config import load_settings
+from bot.kb import load_knowledge_base
+from bot.matching.crisis import CrisisDetector
+from bot.matching.crisis_examples import CRISIS_EXAMPLES, ORDINARY_EXAMPLES
+from bot.matching.crisis_model import CrisisClassifier, Example, kb_examples
+from bot.matching.normalize import normalize
+
+# Written for this test: none of these is a training example or an evaluation line.
+VEILED = [
+    # ru, ru translit
+    ("иногда думаю что проще было бы вообще не просыпаться", "mental.suicidal_thoughts"),
+    ("я всем только мешаю, без меня будет спокойнее", "mental.suicidal_thoughts"),
+    ("prosto hochu chtoby vse eto zakonchilos", "mental.suicidal_thoughts"),
+    ("он заставляет меня делать такое, о чем нельзя говорить", "safety.sexual_abuse"),
+    ("родня решила что после 9 класса я выйду замуж", "safety.early_forced_marriage"),
+    # kk, kk without special letters, kk Latin
+    ("өмір сүруде ешқандай мән көрмеймін", "mental.suicidal_thoughts"),
+    ("бәрі менсіз бақытты болар еді", "mental.suicidal_thoughts"),
+    ("omir suruge eshqandai man kormeimin", "mental.suicidal_thoughts"),
+    ("ол маған ешкім сенбейді, айтсаң өзіңе жаман дейді", "safety.sexual_abuse"),
+    # en
+    ("honestly i just want everything to stop", "mental.suicidal_thoughts"),
+    ("my family would be better off if i wasnt around", "mental.suicidal_thoughts"),
+    ("he keeps making me do things and says nobody will believe me", "safety.sexual_abuse"),
+    ("my parents are making me marry a man twice my age", "safety.early_forced_marriage"),
+]
+
+ORDINARY = [
+    "my period pain is literally killing me", "мама меня убьет если узнает про моего парня",
+    "my dad will literally murder me for this grade", "экзамены меня добьют, как готовиться",
+    "етеккір кезінде ішім өліп бара жатыр", "i'm dying to know when my period will come",
+    "how do i stop my baby from hitting me", "мой дядя болеет, что ему можно есть",
+    "i feel so tired after school every day", "не хочу идти на физру из-за месячных",
+    "тамақ ішкім келмейді, етеккір кезінде бола ма", "my boyfriend wants me to send pics",
+]
+
+
+@pytest.fixture(scope="module")
+def detector() -> CrisisDetector:
+    kb, _ = load_knowledge_base(PROJECT_DIR / "knowledge_base")
+    return CrisisDetector.for_kb(kb, load_settings().match_crisis_model)
+
+
+def test_veiled_phrasings_are_not_in_the_training_examples() -> None:
+    trained = {normalize(t) for texts in CRISIS_EXAMPLES.values() for t in texts}
+    trained |= {normalize(t) for t in ORDINARY_EXAMPLES}
+    assert not trained & {normalize(t) for t, _ in VEILED}
+    assert not trained & {normalize(t) for t in ORDINARY}
+
+
+def test_the_classifier_recognises_unseen_veiled_wording(detector: CrisisDetector) -> None:
+    """At the production threshold most are recognised, with the right entry; every one scores
+    above every ordinary alarming-sounding question."""
+    clf = detector.classifier
+    assert clf is not None
+    recognised = 0
+    for text, entry in VEILED:
+        predicted = clf.predict(detector.skeleton(text))
+        if predicted is not None:
+            assert predicted[0] == entry, (text, predicted)
+            hit = detector.detect(text)
+            assert hit is not None and hit.entry_id == entry
+            recognised += 1
+    assert recognised >= 0.8 * len(VEILED), recognised
+    lowest = min(clf.predict_proba(detector.skeleton(t))[1] for t, _ in VEILED)
+    highest = max(clf.predict_proba(detector.skeleton(t))[1] for t in ORDINARY)
+    assert lowest > highest, (lowest, highest)
+
+
+# ru, ru translit, kk, kk Latin, en: recognised by the whole detector (phrases or classifier).
+@pytest.mark.parametrize(("text", "entry"), [*VEILED[:4], *VEILED[5:6], *VEILED[7:9], *VEILED[9:]])
+def test_veiled_wording_in_each_language_and_script(
+    detector: CrisisDetector, text: str, entry: str
+) -> None:
+    hit = detector.detect(text)
+    assert hit is not None and hit.entry_id == entry, (text, hit)
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_the_classifier_is_quiet_on_ordinary_alarming_sounding_questions(
+    detector: CrisisDetector, text: str
+) -> None:
+    assert detector.detect(text) is None, text
+
+
+def test_a_parent_about_her_child_still_gets_the_parent_topic(detector: CrisisDetector) -> None:
+    assert detector.classifier is not None
+    text = "дочка боится оставаться дома с отчимом и плачет по ночам"
+    hit = detector.detect(text)
+    assert hit is not None and hit.entry_id == "parenting.suspect_abuse"
+
+
+def test_training_and_prediction_are_fast() -> None:
+    kb, _ = load_knowledge_base(PROJECT_DIR / "knowledge_base")
+    for ex in kb_examples(kb):
+        normalize(ex.text)  # the matcher normalises the base anyway
+    start = time.perf_counter()
+    clf = CrisisClassifier.from_kb(kb)
+    assert time.perf_counter() - start < 2.0  # < 1 s on an idle 2-core machine
+    texts = [normalize(t) for t, _ in VEILED] + [normalize(t) for t in ORDINARY]
+    start = time.perf_counter()
+    for _ in range(20):
+        for text in texts:
+            clf.predict_proba(text)
+    assert (time.perf_counter() - start) / (20 * len(texts)) < 0.001
+
+
+def test_training_needs_both_kinds_of_example() -> None:
+    clf = CrisisClassifier.train(
+        [Example("i want to die", "mental.suicidal_thoughts"), Example("my period is late", None)]
+    )
+    assert clf.labels == ("mental.suicidal_thoughts",)
+    assert clf.predict_proba("i want to die")[1] > clf.predict_proba("my period is late")[1]
