@@ -51,6 +51,10 @@ class InboxProcessor:
         else:
             self.enqueue(await self.storage.inbox_take_orphans())
 
+    def in_hand(self) -> list[int]:
+        """Updates queued or being handled here."""
+        return list(self._known)
+
     async def drain(self) -> None:
         """Wait for every queued update to be handled (graceful shutdown)."""
         while self._workers:

@@ -150,13 +150,14 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None,
 
 async def _take_over_orphans(app: App, inbox: InboxProcessor, leader: Leader,
                              every: float = 10.0) -> None:
-    """Updates another replica stored but did not finish (it crashed) are handled here."""
+    """Every replica keeps the updates it holds; the leader takes over those another replica
+    stored but did not finish (it crashed)."""
     while True:
         await asyncio.sleep(every)
-        if not leader.leading:
-            continue
         try:
-            inbox.enqueue(await app.storage.inbox_take_orphans())
+            await app.storage.inbox_keep(inbox.in_hand())
+            if leader.leading:
+                inbox.enqueue(await app.storage.inbox_take_orphans())
         except Exception as exc:
             log.error("takeover_failed", extra={"error": type(exc).__name__})
 

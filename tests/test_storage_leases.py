@@ -48,6 +48,10 @@ async def test_an_unfinished_update_is_taken_over_once_after_its_lease(storage: 
     later = now + INBOX_LEASE_SECONDS + 1
     assert await storage.inbox_take_orphans(now=later) == [(11, '{"a": 1}')]
     assert await storage.inbox_take_orphans(now=later + 1) == []  # taken by one replica only
+    # A replica still working through its backlog keeps its updates from being taken.
+    await storage.inbox_store([(13, '{"c": 3}')], None)
+    await storage.inbox_keep([13], now=later)
+    assert await storage.inbox_take_orphans(now=later + INBOX_LEASE_SECONDS - 1) == []
     # The same update posted again after it was handled is not stored again.
     await storage.inbox_done(11)
     assert await storage.inbox_store([(11, '{"a": 1}')], None) == []

@@ -181,6 +181,20 @@ class Storage(QueueStore, EventsStore, ABC):
             rows = sorted(await cursor.fetchall())
         return [(int(r[0]), self.cipher.decrypt(r[1])) for r in rows]
 
+    async def inbox_keep(self, update_ids: Iterable[int], now: float | None = None) -> None:
+        """Extend the lease of updates this replica still has queued, so that a long backlog
+        is not taken over by another replica while it is being worked through."""
+        now = time.time() if now is None else now
+        ids = sorted(update_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            async with self.transaction() as db:
+                await db.execute(
+                    f"UPDATE inbox SET lease_until = ? WHERE update_id IN "
+                    f"({','.join('?' * len(chunk))})",
+                    (now + INBOX_LEASE_SECONDS, *chunk),
+                )
+
     async def take_lease(self, name: str, holder: str, seconds: float,
                          now: float | None = None) -> bool:
         """Take or renew a named lease; False while another holder's lease runs."""
