@@ -121,3 +121,13 @@ def test_training_needs_both_kinds_of_example() -> None:
     )
     assert clf.labels == ("mental.suicidal_thoughts",)
     assert clf.predict_proba("i want to die")[1] > clf.predict_proba("my period is late")[1]
+
+
+def test_a_tiny_base_gets_the_phrase_lists_alone() -> None:
+    """Three entries cannot teach what an ordinary question looks like: with a classifier
+    trained on them, a plain follow-up ("what if it does not pass in a week?") raised a crisis."""
+    small, _ = load_knowledge_base(PROJECT_DIR / "tests" / "fixtures" / "kb_small")
+    detector = CrisisDetector.for_kb(small)
+    assert detector.classifier is None
+    assert detector.detect("А если не пройдёт через неделю?") is None
+    assert detector.detect("я не хочу жить") is not None  # the phrase lists still work

@@ -49,6 +49,9 @@ class CrisisHit:
     phrase: str
 
 
+MIN_ORDINARY_ENTRIES = 30  # below this, the classifier is not trained (see for_kb)
+
+
 def _fold(option: str) -> str:
     # Latin words go through the same slang table as messages ("mom" -> "mother"); Cyrillic
     # word beginnings are only folded ("ұр" must not become "ur" -> "your").
@@ -188,7 +191,12 @@ class CrisisDetector:
 
     @classmethod
     def for_kb(cls, kb: KnowledgeBase, threshold: float = DEFAULT_THRESHOLD) -> CrisisDetector:
-        """Phrase lists plus a classifier trained on this knowledge base."""
+        """Phrase lists plus a classifier trained on this knowledge base. A base with only a
+        few ordinary entries cannot teach it what an ordinary question looks like (it would
+        raise false alarms), so such a base gets the phrase lists alone."""
+        ordinary = sum(1 for entry in kb.entries.values() if not entry.crisis)
+        if ordinary < MIN_ORDINARY_ENTRIES:
+            return cls()
         return cls(classifier=CrisisClassifier.from_kb(kb, threshold))
 
     def skeleton(self, text: str) -> str:
