@@ -17,15 +17,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import pytest
-
 from bot.storage import POSTGRES_SCHEMES
 from bot.storage.postgres import pg_query
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 ON_POSTGRES = TEST_DATABASE_URL.startswith(POSTGRES_SCHEMES)
 BACKEND = "postgresql" if ON_POSTGRES else "sqlite"
-sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="reads SQLite's own files")
 
 T = TypeVar("T")
 _created: list[str] = []
