@@ -115,7 +115,7 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None,
             asyncio.create_task(_take_over_orphans(app, inbox, leader)),
         ]
         if webhook:
-            await inbox.resume(alone=app.storage.engine == "sqlite")
+            await inbox.resume(alone=app.storage.single_process)
             web_runner = await start_webhook(app, inbox)
             log.info("started", extra={"entries": len(app.kb), "mode": "webhook"})
             if ready is not None:

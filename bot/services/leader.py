@@ -27,7 +27,7 @@ class Leader:
         self.storage = storage
         self.holder = holder
         self.lease_seconds = lease_seconds
-        self.always = storage.engine == "sqlite"
+        self.always = storage.single_process
         self._leading = self.always
 
     @property

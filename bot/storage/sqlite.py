@@ -20,6 +20,7 @@ logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 class SQLiteStorage(Storage):
     engine = "sqlite"
+    single_process = True
 
     def __init__(self, path: Path, cipher: Cipher) -> None:
         super().__init__(cipher)

@@ -56,8 +56,6 @@ class PendingQuestion:
     crisis: bool
 
 
-
-
 class Cursor(Protocol):
     rowcount: int
 
@@ -76,6 +74,9 @@ class Connection(Protocol):
 
 class Storage(QueueStore, EventsStore, ABC):
     engine: str = "?"
+    # One process owns the database (SQLite): it leads every job and resumes every stored
+    # update. Otherwise several replicas share it and coordinate through leases.
+    single_process: bool = False
 
     def __init__(self, cipher: Cipher) -> None:
         self.cipher = cipher
