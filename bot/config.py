@@ -46,10 +46,10 @@ class Settings(BaseSettings):
 
     # Matching thresholds (chosen from tests/eval/tune.jsonl with `python -m bot eval`).
     match_answer_score: float = Field(default=30.0, ge=0, le=100)
-    match_answer_margin: float = Field(default=6.0, ge=0, le=100)
+    match_answer_margin: float = Field(default=8.0, ge=0, le=100)
     match_clear_margin: float = Field(default=8.0, ge=0, le=100)
     match_offer_score: float = Field(default=16.0, ge=0, le=100)
-    match_crisis_score: float = Field(default=60.0, ge=0, le=101)
+    match_crisis_score: float = Field(default=70.0, ge=0, le=101)
     # Crisis classifier probability above which a message is a crisis (1.01: classifier off).
     match_crisis_model: float = Field(default=0.85, ge=0, le=1.01)
 

@@ -1,11 +1,13 @@
 """Rank knowledge-base entries for a question and decide what to do with it.
 
-Two signals are combined:
+Three signals are combined:
 
 * **phrasing similarity**: rapidfuzz scores of the question's skeleton against every phrasing,
   title and keyword skeleton of every entry, computed in one `process.cdist` call;
 * **stem coverage**: how much of the question's (IDF-weighted) vocabulary the entry knows,
-  with light stemming (word beginnings) and fuzzy lookup of misspelt stems.
+  with light stemming (word beginnings) and fuzzy lookup of misspelt stems;
+* **a learned entry model** (`entry_model`): the probability of each entry given the question's
+  character n-grams, which knows the words that separate neighbouring entries.
 
 The decision then picks `answer`, `clarify`, `escalate` or `crisis` with thresholds that live in
 settings and were chosen from `tests/eval/tune.jsonl`.
@@ -25,6 +27,7 @@ from rapidfuzz import fuzz, process
 
 from bot.kb.model import KnowledgeBase
 from bot.matching.crisis import CrisisDetector
+from bot.matching.entry_model import EntryClassifier
 from bot.matching.language import LanguageDetector
 from bot.matching.normalize import normalize, stem, truncate_for_matching
 from bot.matching.scope import other_subject
@@ -134,6 +137,7 @@ class Matcher:
         weight_fuzzy: float = 0.7,
         scorers: tuple[str, ...] = DEFAULT_SCORERS,
         stem_size: int = 5,
+        model_weight: float = 25.0,
     ) -> None:
         self.kb = kb
         self.thresholds = thresholds or Thresholds()
@@ -153,6 +157,9 @@ class Matcher:
             }
         )
         self._index = self._build_index()
+        # Points added for a probability of 1 (a base too large for the model goes without).
+        self.model_weight = model_weight
+        self.entry_model = EntryClassifier.for_kb(kb) if model_weight > 0 else None
         self._fuzzy_stem = lru_cache(maxsize=50_000)(self._fuzzy_stem_uncached)
 
     # -- index ------------------------------------------------------------------------------
@@ -253,7 +260,10 @@ class Matcher:
                 coverage[entry] += value
         if total > 0:
             coverage = coverage / total * 100.0
-        return self.weight_fuzzy * fuzzy + (1 - self.weight_fuzzy) * coverage
+        combined_scores = self.weight_fuzzy * fuzzy + (1 - self.weight_fuzzy) * coverage
+        if self.entry_model is not None:
+            combined_scores += self.model_weight * self.entry_model.probabilities(full)
+        return combined_scores
 
     def rank(self, text: str, audience: str | None = None, limit: int = 5) -> list[Scored]:
         scores = self.scores(text)
