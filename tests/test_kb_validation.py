@@ -231,3 +231,45 @@ def test_answer_length_outside_editorial_range_is_a_warning(tmp_path: Path) -> N
 def test_copy_does_not_alias(tmp_path: Path) -> None:
     data = yaml.safe_load((SMALL_KB / "periods.yaml").read_text(encoding="utf-8"))
     assert copy.deepcopy(data) == data
+
+
+def write_examples(root: Path, lang: str, text: str) -> Path:
+    folder = root / "examples"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{lang}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_user_style_examples_are_loaded_under_their_entry(tmp_path: Path) -> None:
+    root = write_base(tmp_path)
+    write_examples(root, "ru", 'periods.pain:\n  - "болит живот при мес((("\n')
+    write_examples(root, "kk", 'periods.pain:\n  - "etekkir kezinde ishim auyrady"\n')
+    kb, found = load_knowledge_base(root, today=TODAY)
+    assert [str(p) for p in found if not p.warning] == []
+    assert sorted(kb.examples["periods.pain"]) == ["etekkir kezinde ishim auyrady",
+                                                  "болит живот при мес((("]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        pytest.param("ru.yaml", 'periods.pain:\n  - "ok"\nperiods.unknown:\n  - "что это"\n',
+                     "ru.yaml:3: periods.unknown: examples.ru: unknown entry id", id="unknown-id"),
+        pytest.param("en.yaml", "periods.pain: just one string\n",
+                     "en.yaml:1: periods.pain: examples.en: must be a list of questions "
+                     "(text, 1-1000 characters)", id="not-a-list"),
+        pytest.param("en.yaml", 'periods.pain:\n  - ""\n',
+                     "en.yaml:1: periods.pain: examples.en: must be a list of questions "
+                     "(text, 1-1000 characters)", id="empty-question"),
+        pytest.param("de.yaml", 'periods.pain:\n  - "Regelschmerzen"\n',
+                     "de.yaml: examples files are named after a language: kk.yaml, ru.yaml, "
+                     "en.yaml", id="unknown-language"),
+    ],
+)
+def test_bad_examples_are_reported_with_file_line_and_entry(
+    tmp_path: Path, name: str, text: str, expected: str
+) -> None:
+    root = write_base(tmp_path)
+    write_examples(root, name.removesuffix(".yaml"), text)
+    assert problems(root) == [expected]

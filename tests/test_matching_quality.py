@@ -15,6 +15,7 @@ from bot.config import load_settings
 from bot.kb import load_knowledge_base
 from bot.matching.evaluate import evaluate, failures, format_report, read_jsonl
 from bot.matching.matcher import Matcher
+from bot.matching.normalize import normalize
 
 EVAL = Path(__file__).parent / "eval"
 
@@ -36,6 +37,16 @@ def test_eval_sets_are_big_enough_and_labelled() -> None:
         assert sum(i["lang"] == lang for i in kinds["in_scope"]) >= 90
     tune = {i["text"] for i in read_jsonl(EVAL / "tune.jsonl")}
     assert not tune & {i["text"] for i in items}, "held-out questions must not be tuned on"
+
+
+def test_no_held_out_question_teaches_the_entry_model() -> None:
+    kb, _ = load_knowledge_base(PROJECT_DIR / "knowledge_base")
+    taught = {normalize(t) for texts in kb.examples.values() for t in texts}
+    taught |= {normalize(q) for e in kb.entries.values() for qs in e.questions.values()
+               for q in qs}
+    leaked = [i["id"] for i in read_jsonl(EVAL / "heldout.jsonl")
+              if normalize(str(i["text"])) in taught]
+    assert leaked == []
 
 
 # Measured on heldout.jsonl when the thresholds were last chosen (on tune.jsonl): the matcher

@@ -27,6 +27,8 @@ from bot.kb.resources import (
 from bot.kb.yaml_lines import LineDict, load_yaml
 
 RESOURCES_FILE = "resources.yaml"
+EXAMPLES_DIR = "examples"  # <root>/examples/<lang>.yaml: entry id -> user-style questions
+EXAMPLE_MAX_CHARS = 1000
 TELEGRAM_MAX_TEXT = 4096
 MIN_QUESTIONS = 5
 ANSWER_WORDS = (80, 250)
@@ -137,6 +139,36 @@ class _Validator:
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             self.add(path, line, None, None, None, f"not valid YAML: {problem}")
             return None
+
+    # -- user-style examples -------------------------------------------------------------------
+    def load_examples(self, kb: KnowledgeBase) -> None:
+        folder = self.root / EXAMPLES_DIR
+        collected: dict[str, list[str]] = {}
+        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+            if path.stem not in LANGS:
+                self.add(path, None, None, None, None,
+                         "examples files are named after a language: kk.yaml, ru.yaml, en.yaml")
+                continue
+            raw = self.read(path)
+            if raw is None:
+                continue
+            if not isinstance(raw, LineDict):
+                self.add(path, 1, None, None, None, "must be a mapping of entry id to questions")
+                continue
+            for eid, items in raw.items():
+                line = raw.line_of(eid)
+                if eid not in kb.entries:
+                    self.add(path, line, str(eid), "examples", path.stem, "unknown entry id")
+                    continue
+                texts = items if isinstance(items, list) else []
+                good = [t.strip() for t in texts
+                        if isinstance(t, str) and 0 < len(t.strip()) <= EXAMPLE_MAX_CHARS]
+                if not isinstance(items, list) or len(good) != len(texts):
+                    self.add(path, line, eid, "examples", path.stem,
+                             f"must be a list of questions (text, 1-{EXAMPLE_MAX_CHARS} "
+                             "characters)")
+                collected.setdefault(eid, []).extend(good)
+        kb.examples = {eid: tuple(texts) for eid, texts in collected.items()}
 
     # -- files ---------------------------------------------------------------------------------
     def load_file(self, path: Path, kb: KnowledgeBase, seen: dict[str, str],
@@ -383,7 +415,8 @@ class _Validator:
 def load_knowledge_base(
     root: Path, *, today: date | None = None, strict: bool = True
 ) -> tuple[KnowledgeBase, list[Problem]]:
-    """Load every category file under `root` (not `drafts/`).
+    """Load every category file under `root` (not `drafts/`), and the user-style questions
+    under `examples/`.
 
     Returns the base and all problems. With `strict`, raises KnowledgeBaseError if there is
     any error, so that the bot never serves half a base.
@@ -410,6 +443,7 @@ def load_knowledge_base(
                 validator.add(path, line, entry.id, "related", None, f"unknown id {rid!r}")
             elif rid == entry.id:
                 validator.add(path, line, entry.id, "related", None, "refers to itself")
+    validator.load_examples(kb)
     if strict and validator.errors():
         raise KnowledgeBaseError(validator.problems)
     return kb, validator.problems

@@ -49,6 +49,9 @@ class KnowledgeBase:
     entries: dict[str, Entry] = field(default_factory=dict)
     categories: list[Category] = field(default_factory=list)
     resources: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Questions as users write them, per entry (all languages): they teach the entry model
+    # which words separate neighbouring entries; they are not matched phrase by phrase.
+    examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -14,6 +14,7 @@ def summary(kb: KnowledgeBase) -> str:
     return (
         f"{len(entries)} entries in {len(kb.categories)} categories ({crisis} crisis); "
         f"phrasings: " + ", ".join(f"{lang} {n}" for lang, n in phrasings.items())
+        + f"; {sum(map(len, kb.examples.values()))} user-style examples"
         + f"; {len(sources)} distinct sources; oldest review: "
         + (oldest.isoformat() if oldest else "none")
     )

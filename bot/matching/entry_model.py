@@ -3,15 +3,17 @@
 Fuzzy similarity finds the phrasing a question looks most like; it cannot tell which *words*
 separate two neighbouring entries ("late period" vs "pregnancy test", a teen's and a mother's
 version of the same subject). A softmax regression can: it is trained at start-up on every
-phrasing, title and keyword skeleton of every entry (all three languages folded into one
-script by `normalize`), with character 2-5-grams of each word and whole words as features.
+phrasing, title and keyword skeleton of every entry, and on the user-style questions in
+`knowledge_base/examples/` (all three languages folded into one script by `normalize`), with
+character 2-5-grams of each word and whole words as features.
 
 Measured on `tests/eval/tune.jsonl` (in-scope lines): the right entry ranked first by fuzzy
 matching alone 86.7 / 85.6 / 88.7 % (kk/ru/en), by this model alone 89.2 / 90.3 / 88.2 %, by
 both combined 90.8 / 90.8 / 92.8 %.
 
-The weights are dense (features x entries), so the model is built only for bases of up to
-`MAX_ENTRIES` entries; a larger base is matched by the fuzzy signals alone.
+The weights are dense (features x entries), so the model is built only while that matrix stays
+under `MAX_WEIGHTS` numbers (the shipped base needs 2.9 million); a larger base is matched by
+the fuzzy signals alone.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from bot.kb.model import KnowledgeBase
-from bot.matching.normalize import normalize
+from bot.matching.normalize import normalize, truncate_for_matching
 
 GRAM_SIZES = (2, 3, 4, 5)
-MAX_ENTRIES = 400  # 32k features x 400 entries x 4 bytes x 4 training arrays ~ 210 MB
+MAX_WEIGHTS = 8_000_000  # float32: 32 MB per training array, four of them while training
 ITERATIONS = 50
 LEARNING_RATE = 0.1
 L2 = 1e-6
@@ -41,19 +43,24 @@ def features(skeleton: str) -> set[str]:
 
 
 def training_texts(kb: KnowledgeBase) -> tuple[list[str], list[int]]:
-    """(skeleton, entry index) for every phrasing, title and keyword, in `kb.entries` order."""
+    """(skeleton, entry index) for every phrasing, title, keyword and user-style example, in
+    `kb.entries` order."""
     texts: list[str] = []
     labels: list[int] = []
     for i, entry in enumerate(kb.entries.values()):
+        curated = (
+            text
+            for lang in ("kk", "ru", "en")
+            for text in (*entry.questions[lang], entry.title[lang], *entry.keywords.get(lang, ()))
+        )
+        examples = (truncate_for_matching(text) for text in kb.examples.get(entry.id, ()))
         seen: set[str] = set()
-        for lang in ("kk", "ru", "en"):
-            for text in (*entry.questions[lang], entry.title[lang],
-                         *entry.keywords.get(lang, ())):
-                skeleton = normalize(text)
-                if skeleton and skeleton not in seen:
-                    seen.add(skeleton)
-                    texts.append(skeleton)
-                    labels.append(i)
+        for text in (*curated, *examples):
+            skeleton = normalize(text)
+            if skeleton and skeleton not in seen:
+                seen.add(skeleton)
+                texts.append(skeleton)
+                labels.append(i)
     return texts, labels
 
 
@@ -68,20 +75,22 @@ class EntryClassifier:
     @classmethod
     def for_kb(cls, kb: KnowledgeBase) -> EntryClassifier | None:
         """A trained model, or None for a base too small or too large for one."""
-        if not 2 <= len(kb.entries) <= MAX_ENTRIES:
+        if len(kb.entries) < 2:
             return None
         texts, labels = training_texts(kb)
         return cls.train(texts, labels, len(kb.entries))
 
     @classmethod
     def train(cls, texts: list[str], labels: list[int], n_classes: int,
-              iterations: int = ITERATIONS) -> EntryClassifier:
+              iterations: int = ITERATIONS) -> EntryClassifier | None:
         vocab: dict[str, int] = {}
         indices: list[int] = []
         indptr = [0]
         for skeleton in texts:
             indices.extend(vocab.setdefault(g, len(vocab)) for g in features(skeleton))
             indptr.append(len(indices))
+        if len(vocab) * n_classes > MAX_WEIGHTS:
+            return None
         lengths = np.diff(np.asarray(indptr))
         values = np.repeat(1.0 / np.sqrt(np.maximum(lengths, 1)), lengths)  # rows L2-normalised
         x = csr_matrix((values.astype(np.float32), indices, indptr),

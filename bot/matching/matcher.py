@@ -137,7 +137,7 @@ class Matcher:
         weight_fuzzy: float = 0.7,
         scorers: tuple[str, ...] = DEFAULT_SCORERS,
         stem_size: int = 5,
-        model_weight: float = 25.0,
+        model_weight: float = 30.0,
     ) -> None:
         self.kb = kb
         self.thresholds = thresholds or Thresholds()

@@ -1,0 +1,52 @@
+"""The learned entry model: what the base's phrasings and user-style examples teach it."""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import replace
+
+import numpy as np
+
+from bot.kb import load_knowledge_base
+from bot.matching.entry_model import MAX_WEIGHTS, EntryClassifier, features
+from bot.matching.normalize import normalize
+from tests.conftest import SMALL_KB
+
+
+def test_words_that_separate_two_entries_decide_between_them() -> None:
+    texts = ["late period worry", "period late two weeks", "period pain cramps",
+             "cramps during period", "stomach hurts on my period"]
+    labels = [0, 0, 1, 1, 1]
+    model = EntryClassifier.train([normalize(t) for t in texts], labels, 2)
+    assert model is not None
+    assert np.argmax(model.probabilities(normalize("my period is late"))) == 0
+    assert np.argmax(model.probabilities(normalize("bad cramps"))) == 1
+    # The same skeleton of a Cyrillic and a translit question gets the same answer.
+    assert np.allclose(model.probabilities(normalize("задержка")),
+                       model.probabilities(normalize("zaderzhka")))
+
+
+def test_user_style_examples_teach_slang_the_phrasings_never_use() -> None:
+    kb, _ = load_knowledge_base(SMALL_KB)
+    ids = list(kb.entries)
+    slang = "kyzyl kun kelmei zhur"  # chat slang for a late period, in no phrasing
+    plain = EntryClassifier.for_kb(kb)
+    taught = EntryClassifier.for_kb(
+        replace(kb, examples={"periods.late_missed": ("kyzyl kun kelmei zhur goi",
+                                                      "kyzyl kunder kelmeidi")})
+    )
+    assert plain is not None and taught is not None
+    before = plain.probabilities(normalize(slang))[ids.index("periods.late_missed")]
+    after = taught.probabilities(normalize(slang))
+    assert ids[int(np.argmax(after))] == "periods.late_missed"
+    assert after[ids.index("periods.late_missed")] > before + 0.2
+
+
+def test_a_base_too_large_for_dense_weights_goes_without_the_model() -> None:
+    rng = random.Random(1)
+    texts = [" ".join("".join(rng.choices(string.ascii_lowercase, k=8)) for _ in range(5))
+             for _ in range(400)]
+    vocabulary = len(set().union(*(features(normalize(t)) for t in texts)))
+    assert vocabulary * 400 > MAX_WEIGHTS
+    assert EntryClassifier.train([normalize(t) for t in texts], list(range(400)), 400) is None
