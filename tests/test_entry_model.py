@@ -9,7 +9,13 @@ from dataclasses import replace
 import numpy as np
 
 from bot.kb import load_knowledge_base
-from bot.matching.entry_model import MAX_WEIGHTS, EntryClassifier, features
+from bot.matching.entry_model import (
+    MAX_WEIGHTS,
+    MIN_ENTRIES,
+    EntryClassifier,
+    features,
+    training_texts,
+)
 from bot.matching.normalize import normalize
 from tests.conftest import SMALL_KB
 
@@ -31,11 +37,11 @@ def test_user_style_examples_teach_slang_the_phrasings_never_use() -> None:
     kb, _ = load_knowledge_base(SMALL_KB)
     ids = list(kb.entries)
     slang = "kyzyl kun kelmei zhur"  # chat slang for a late period, in no phrasing
-    plain = EntryClassifier.for_kb(kb)
-    taught = EntryClassifier.for_kb(
+    plain = EntryClassifier.train(*training_texts(kb), len(ids))
+    taught = EntryClassifier.train(*training_texts(
         replace(kb, examples={"periods.late_missed": ("kyzyl kun kelmei zhur goi",
                                                       "kyzyl kunder kelmeidi")})
-    )
+    ), len(ids))
     assert plain is not None and taught is not None
     before = plain.probabilities(normalize(slang))[ids.index("periods.late_missed")]
     after = taught.probabilities(normalize(slang))
@@ -50,3 +56,11 @@ def test_a_base_too_large_for_dense_weights_goes_without_the_model() -> None:
     vocabulary = len(set().union(*(features(normalize(t)) for t in texts)))
     assert vocabulary * 400 > MAX_WEIGHTS
     assert EntryClassifier.train([normalize(t) for t in texts], list(range(400)), 400) is None
+
+
+def test_a_small_base_goes_without_the_model() -> None:
+    """With a handful of entries a softmax is sure of something even for "how do i get a
+    visa"; such a base is matched by the fuzzy signals alone."""
+    kb, _ = load_knowledge_base(SMALL_KB)
+    assert len(kb.entries) < MIN_ENTRIES
+    assert EntryClassifier.for_kb(kb) is None

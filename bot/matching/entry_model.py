@@ -13,7 +13,7 @@ both combined 90.8 / 90.8 / 92.8 %.
 
 The weights are dense (features x entries), so the model is built only while that matrix stays
 under `MAX_WEIGHTS` numbers (the shipped base needs 2.9 million); a larger base is matched by
-the fuzzy signals alone.
+the fuzzy signals alone, as is a base of fewer than `MIN_ENTRIES` entries.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from bot.kb.model import KnowledgeBase
 from bot.matching.normalize import normalize, truncate_for_matching
 
 GRAM_SIZES = (2, 3, 4, 5)
+# Below this many entries a softmax is overconfident on questions about nothing in the base
+# (with 3 entries, "how do i get a visa" got 0.6 for one of them); such a base goes without.
+MIN_ENTRIES = 30
 MAX_WEIGHTS = 8_000_000  # float32: 32 MB per training array, four of them while training
 ITERATIONS = 50
 LEARNING_RATE = 0.1
@@ -75,7 +78,7 @@ class EntryClassifier:
     @classmethod
     def for_kb(cls, kb: KnowledgeBase) -> EntryClassifier | None:
         """A trained model, or None for a base too small or too large for one."""
-        if len(kb.entries) < 2:
+        if len(kb.entries) < MIN_ENTRIES:
             return None
         texts, labels = training_texts(kb)
         return cls.train(texts, labels, len(kb.entries))
