@@ -64,19 +64,31 @@ def _fold(option: str) -> str:
 _ALWAYS_WHOLE = frozenset({"die"})
 
 
-def _word(token: str) -> str:
-    exact = token.endswith("=")
+def _options(token: str) -> tuple[list[str], list[str]]:
+    """(beginnings, whole words) of one token. The normaliser folds the Latin digraph "ts" into
+    "c", so an English "wants", "cuts", "hurts" becomes "wanc", "cuc", "hurc": a Latin
+    beginning ending in "t" also stands for that folded whole word ("want" matches "wants")."""
+    exact = token.endswith("=")  # "a/b=": both whole words; "a=/b": only "a"
+    marked = {_fold(opt) for opt in token.split("/") if opt.endswith("=")}
     options = sorted({_fold(opt) for opt in token.split("/") if _fold(opt)}, key=len)
-    if any(len(o) == 1 or o in _ALWAYS_WHOLE for o in options):
-        # One letter ("с", "у", "i") or a whole word: never a beginning of something longer.
-        whole = [o for o in options if len(o) == 1 or o in _ALWAYS_WHOLE]
-        rest = [o for o in options if o not in whole]
-        parts = [re.escape(o) + r"(?= |$)" for o in whole]
-        parts += [re.escape(o) + ("(?= |$)" if exact else "[a-z]*") for o in rest]
-        return "(?:" + "|".join(parts) + ")"
+    whole = [o for o in options if exact or o in marked or len(o) == 1 or o in _ALWAYS_WHOLE]
+    rest = [o for o in options if o not in whole]
+    latin = {_fold(opt) for opt in token.split("/") if opt.rstrip("=").isascii()}
+    folded_ts = [
+        o[:-1] + "c" for o in options
+        if o in latin and len(o) >= 3 and o.endswith("t") and " " not in o
+    ]
+    whole += [o for o in folded_ts if o not in options]
+    return rest, whole
+
+
+def _word(token: str) -> str:
+    # One letter ("с", "у", "i") or a whole word: never a beginning of something longer.
     # Multi-word alternatives after normalising ("бала" + "ға") are rare; keep each as one.
-    body = "(?:" + "|".join(re.escape(opt) for opt in options) + ")"
-    return body + (r"(?= |$)" if exact else "[a-z]*")
+    rest, whole = _options(token)
+    parts = [re.escape(o) + r"(?= |$)" for o in sorted(whole, key=len)]
+    parts += [re.escape(o) + "[a-z]*" for o in rest]
+    return "(?:" + "|".join(parts) + ")"
 
 
 def _body(phrase: str) -> str:
@@ -96,9 +108,11 @@ def _body(phrase: str) -> str:
 
 def _first_options(phrase: str) -> tuple[str, ...]:
     for token in phrase.split():
-        options = tuple(o for o in (_fold(opt) for opt in token.split("/")) if o)
-        if token != "..." and options:
-            return options
+        if token == "...":
+            continue
+        rest, whole = _options(token)
+        if rest or whole:
+            return tuple(rest + whole)
     return ()
 
 
