@@ -51,7 +51,7 @@ def bench_matching(kb: KnowledgeBase) -> None:
     texts = queries()
     print(f"\n== matching: full pipeline vs baseline (extractOne WRatio), {len(texts)} queries")
     print(f"{'base':<10}{'entries':>8}{'phrasings':>10}{'build s':>9}{'p50 ms':>8}{'p99 ms':>8}"
-          f"{'base p50':>9}{'base p99':>9}{'peak MiB':>9}")
+          f"{'base p50':>9}{'base p99':>9}{'peak MiB':>9}  entry model")
     t0 = time.perf_counter()
     crisis = CrisisDetector.for_kb(kb)  # phrase lists + classifier, trained on the shipped base
     print(f"crisis classifier trained in {time.perf_counter() - t0:.2f} s (shipped base)")
@@ -72,7 +72,7 @@ def bench_matching(kb: KnowledgeBase) -> None:
         print(f"{'x' + str(factor):<10}{len(big):>8}{len(raw):>10}{build:>9.2f}"
               f"{statistics.median(ours):>8.2f}{percentile(ours, 99):>8.2f}"
               f"{statistics.median(base):>9.2f}{percentile(base, 99):>9.2f}"
-              f"{peak / 2**20:>9.1f}")
+              f"{peak / 2**20:>9.1f}  {'on' if matcher.entry_model else 'off (too large)'}")
 
 
 def bench_kb_load() -> None:
