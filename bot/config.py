@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     match_offer_score: float = Field(default=16.0, ge=0, le=100)
     match_crisis_score: float = Field(default=70.0, ge=0, le=101)
     # Crisis classifier probability above which a message is a crisis (1.01: classifier off).
-    match_crisis_model: float = Field(default=0.85, ge=0, le=1.01)
+    match_crisis_model: float = Field(default=0.8, ge=0, le=1.01)
 
     # The consultant queue.
     moderation: Literal["all", "new_staff", "off"] = "all"

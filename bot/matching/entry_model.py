@@ -40,7 +40,8 @@ MAX_WEIGHTS = 8_000_000
 CRISIS_EXAMPLES_PER_ENTRY = 80  # float32: 32 MB per training array, four of them while training
 ITERATIONS = 50
 LEARNING_RATE = 0.1
-L2 = 1e-6
+L2 = 1e-6  # small, but with Adam it keeps rarely seen n-grams quiet (without it, more
+# out-of-scope questions got answered on tune: 1.6 -> 4.8 %)
 
 
 def features(skeleton: str) -> set[str]:
@@ -119,24 +120,37 @@ class EntryClassifier:
         target = np.zeros((n, n_classes), dtype=np.float32)
         target[np.arange(n), labels] = 1.0
 
-        # Full-batch Adam on the cross-entropy: deterministic, ~1 s for the shipped base.
+        # Full-batch Adam on the cross-entropy (deterministic). Updates are in place to keep
+        # peak memory at ~5 weight-sized arrays.
         w = np.zeros((len(vocab), n_classes), dtype=np.float32)
         b = np.zeros(n_classes, dtype=np.float32)
-        m_w, v_w = np.zeros_like(w), np.zeros_like(w)
+        m_w, v_w, step = np.zeros_like(w), np.zeros_like(w), np.zeros_like(w)
         m_b, v_b = np.zeros_like(b), np.zeros_like(b)
         beta1, beta2, eps = 0.9, 0.999, 1e-8
         for t in range(1, iterations + 1):
             grad = _softmax(x @ w + b)
             grad -= target
             grad /= n
-            g_w = xt @ grad + L2 * w
+            g_w = xt @ grad
+            np.multiply(w, L2, out=step)
+            g_w += step
             g_b = grad.sum(axis=0)
-            m_w = beta1 * m_w + (1 - beta1) * g_w
-            v_w = beta2 * v_w + (1 - beta2) * g_w * g_w
+            c1, c2 = 1 - beta1**t, 1 - beta2**t
+            m_w *= beta1
+            np.multiply(g_w, 1 - beta1, out=step)
+            m_w += step
+            np.multiply(g_w, g_w, out=step)
+            step *= 1 - beta2
+            v_w *= beta2
+            v_w += step
+            np.divide(v_w, c2, out=step)
+            np.sqrt(step, out=step)
+            step += eps
+            np.divide(m_w, step, out=step)
+            step *= LEARNING_RATE / c1
+            w -= step
             m_b = beta1 * m_b + (1 - beta1) * g_b
             v_b = beta2 * v_b + (1 - beta2) * g_b * g_b
-            c1, c2 = 1 - beta1**t, 1 - beta2**t
-            w -= LEARNING_RATE * (m_w / c1) / (np.sqrt(v_w / c2) + eps)
             b -= LEARNING_RATE * (m_b / c1) / (np.sqrt(v_b / c2) + eps)
         return cls(vocab, w, b)
 

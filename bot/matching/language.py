@@ -22,6 +22,7 @@ KAZAKH_LATIN_LETTERS = frozenset("äğqñöūüış")
 _CYRILLIC = re.compile(r"[а-яёәғқңөұүһі]", re.IGNORECASE)
 _LATIN = re.compile(r"[a-zäğqñöūüışç]", re.IGNORECASE)
 NGRAM_SIZES = (1, 2, 3, 4)
+MAX_WORDS = 40  # a long message's language is plain from its first words
 FUNCTION_WORD_BONUS = 6.0  # nats per distinctive function word ("the", "что", "қалай")
 
 
@@ -39,6 +40,9 @@ class LanguageDetector:
     totals: dict[str, int] = field(default_factory=dict)
     vocabulary: int = 1
     function_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    # log P(gram | lang) with add-one smoothing, and the value for a gram never seen.
+    log_probs: dict[str, dict[str, float]] = field(default_factory=dict)
+    log_unseen: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def fit(cls, samples: Mapping[str, Iterable[str]]) -> LanguageDetector:
@@ -53,17 +57,20 @@ class LanguageDetector:
             detector.totals[lang] = sum(counter.values())
             vocab.update(counter)
         detector.vocabulary = max(len(vocab), 1)
+        for lang, counter in detector.counts.items():
+            denom = detector.totals[lang] + detector.vocabulary
+            detector.log_probs[lang] = {g: math.log((c + 1) / denom) for g, c in counter.items()}
+            detector.log_unseen[lang] = math.log(1 / denom)
         return detector
 
     def scores(self, text: str, candidates: Iterable[str] = LANGS) -> dict[str, float]:
-        skeleton = normalize(text)
-        grams = list(_ngrams(skeleton))
-        words = skeleton.split()
+        words = normalize(text).split()[:MAX_WORDS]
+        grams = list(_ngrams(" ".join(words)))
         result: dict[str, float] = {}
         for lang in candidates:
-            counter = self.counts.get(lang, Counter())
-            denom = self.totals.get(lang, 0) + self.vocabulary
-            result[lang] = sum(math.log((counter.get(g, 0) + 1) / denom) for g in grams)
+            log_probs = self.log_probs.get(lang, {})
+            unseen = self.log_unseen.get(lang, 0.0)
+            result[lang] = sum(log_probs.get(g, unseen) for g in grams)
             hits = sum(w in self.function_words.get(lang, ()) for w in words)
             result[lang] += FUNCTION_WORD_BONUS * hits
         return result
