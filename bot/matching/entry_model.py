@@ -15,7 +15,7 @@ held-out fold never among the examples): the right entry ranked first by fuzzy m
 94.5 / 93.5 / 95.4 %.
 
 The weights are dense (features x entries), so the model is built only while that matrix stays
-under `MAX_WEIGHTS` numbers (the shipped base needs 2.9 million); a larger base is matched by
+under `MAX_WEIGHTS` numbers (the shipped base needs 3.8 million); a larger base is matched by
 the fuzzy signals alone, as is a base of fewer than `MIN_ENTRIES` entries.
 """
 
@@ -32,12 +32,12 @@ GRAM_SIZES = (2, 3, 4, 5)
 # Below this many entries a softmax is overconfident on questions about nothing in the base
 # (with 3 entries, "how do i get a visa" got 0.6 for one of them); such a base goes without.
 MIN_ENTRIES = 30
-MAX_WEIGHTS = 8_000_000
+MAX_WEIGHTS = 8_000_000  # float32: 32 MB per training array, five of them while training
 # Veiled crisis wording written for the crisis classifier also teaches this model the crisis
 # entries, so that the matcher is a second net behind the crisis detector: on tune's crisis
 # lines the matcher alone found 54.5 % without them, 67.1 % with 40 per entry, 70.8 % with 80,
 # 74.0 % with 150 (which cost one more out-of-scope question answered).
-CRISIS_EXAMPLES_PER_ENTRY = 80  # float32: 32 MB per training array, four of them while training
+CRISIS_EXAMPLES_PER_ENTRY = 80
 ITERATIONS = 50
 LEARNING_RATE = 0.1
 L2 = 1e-6  # small, but with Adam it keeps rarely seen n-grams quiet (without it, more

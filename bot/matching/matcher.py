@@ -216,7 +216,8 @@ class Matcher:
 
     # -- scoring ----------------------------------------------------------------------------
     def scores(self, text: str) -> np.ndarray:
-        """One combined score (0-100) per entry, in `kb.entries` order.
+        """One combined score per entry, in `kb.entries` order: 0-100 from the fuzzy signals,
+        plus up to `model_weight` from the entry model.
 
         A long message is matched on its start, and separately on its first sentence, so that
         a question followed by a long story is still recognised.
