@@ -53,12 +53,12 @@ def test_no_held_out_question_teaches_the_entry_model() -> None:
 # on tune.jsonl, per language, minus a little: the matcher must never fall below these. Where
 # they are short of the issue's targets, the strict xfail below keeps the gap visible and fails
 # as soon as the targets are met (then drop the xfail). Measured (kk/ru/en): top-1
-# 88.2/90.0/87.3 %, answered or offered 95.5/94.5/94.5 %, wrong 3.6/4.5/3.6 %, out-of-scope
-# answered 0/4.5/4.5 %, crisis recall 95.5/100/81.8 %, false alarms 3.0/0.8/1.5 %, language
+# 89.1/90.0/86.4 %, answered or offered 95.5/94.5/94.5 %, wrong 3.6/4.5/4.5 %, out-of-scope
+# answered 0/4.5/4.5 %, crisis recall 95.5/100/90.9 %, false alarms 3.0/0.8/2.3 %, language
 # 100/100/98.1 %. (22 crisis lines per language: one line is 4.5 points.)
 FLOORS = {
     "top1": 0.85, "answered_or_offered": 0.93, "wrong_answer": 0.05, "oos_answered": 0.05,
-    "crisis_recall": 0.80, "crisis_false_alarm": 0.035, "language": 0.97,
+    "crisis_recall": 0.85, "crisis_false_alarm": 0.035, "language": 0.97,
 }
 LOWER_IS_BETTER = {"wrong_answer", "oos_answered", "crisis_false_alarm"}
 
@@ -81,8 +81,8 @@ def test_heldout_never_falls_below_the_measured_floors(heldout_stats) -> None:  
 
 
 @pytest.mark.xfail(strict=True, reason="issue 4 targets not reached yet on held-out: crisis "
-                   "recall (en 81.8 %, kk 95.5 %), false alarms (kk 3.0 %), answered or offered "
-                   "(ru, en 94.5 %)")
+                   "recall (en 90.9 %, kk 95.5 %), false alarms (kk 3.0 %, en 2.3 %), answered "
+                   "or offered (ru, en 94.5 %)")
 def test_heldout_meets_the_issue_targets(heldout_stats) -> None:  # type: ignore[no-untyped-def]
     assert failures(heldout_stats) == [], format_report(heldout_stats)
 
