@@ -94,6 +94,7 @@ class _Index:
     entry_ids: list[str]
     audiences: np.ndarray
     choices: list[str]
+    sorted_choices: list[str]
     owners: np.ndarray
     order: np.ndarray
     starts: np.ndarray
@@ -120,6 +121,10 @@ def content_words(skeleton: str) -> str:
     return " ".join(kept) if kept else skeleton
 
 
+def _sorted_words(skeleton: str) -> str:
+    return " ".join(sorted(skeleton.split()))
+
+
 def content_stems(text: str, size: int = 5) -> list[str]:
     return [stem(t, size) for t in normalize(text).split() if t not in STOP and len(t) > 1]
 
@@ -144,7 +149,12 @@ class Matcher:
         self.crisis = crisis or CrisisDetector()
         self.default_lang = default_lang
         self.weight_fuzzy = weight_fuzzy
-        self.scorers = tuple(SCORERS[name] for name in scorers)
+        # token_sort_ratio is ratio on sorted words: the choices' words are sorted once at
+        # index time instead of on every query.
+        self.scorers = tuple(
+            (fuzz.ratio, True) if name == "token_sort" else (SCORERS[name], False)
+            for name in scorers
+        )
         self.stem_size = stem_size
         self.language = LanguageDetector.fit(
             {
@@ -195,6 +205,7 @@ class Matcher:
             entry_ids=entry_ids,
             audiences=audiences,
             choices=choices,
+            sorted_choices=[_sorted_words(c) for c in choices],
             owners=owners_arr,
             order=order,
             starts=starts,
@@ -237,9 +248,13 @@ class Matcher:
         if not query or n == 0:
             return np.zeros(n)
         combined = np.zeros(len(index.choices), dtype=np.float32)
-        for scorer in self.scorers:
-            combined += process.cdist([query], index.choices, scorer=scorer, dtype=np.uint8,
-                                      workers=1)[0]
+        for scorer, on_sorted_words in self.scorers:
+            if on_sorted_words:
+                combined += process.cdist([_sorted_words(query)], index.sorted_choices,
+                                          scorer=scorer, dtype=np.uint8, workers=1)[0]
+            else:
+                combined += process.cdist([query], index.choices, scorer=scorer,
+                                          dtype=np.uint8, workers=1)[0]
         combined /= len(self.scorers)
         per_phrasing = combined[index.order]
         fuzzy = np.maximum.reduceat(per_phrasing, index.starts)
