@@ -50,15 +50,16 @@ def test_no_held_out_question_teaches_the_entry_model() -> None:
 
 
 # Measured on heldout.jsonl (462 lines written blind on 2026-12-01) with the thresholds chosen
-# on tune.jsonl, per language, minus a little: the matcher must never fall below these. Where
+# on tune.jsonl, per language, with about one line of slack (22 crisis and 22 out-of-scope
+# lines per language: one line is 4.5 points): the matcher must never fall below these. Where
 # they are short of the targets, the strict xfail below keeps the gap visible and fails
 # as soon as the targets are met (then drop the xfail). Measured (kk/ru/en): top-1
 # 89.1/90.0/86.4 %, answered or offered 95.5/94.5/94.5 %, wrong 3.6/4.5/4.5 %, out-of-scope
 # answered 0/4.5/4.5 %, crisis recall 95.5/100/90.9 %, false alarms 3.0/0.8/2.3 %, language
-# 100/100/98.1 %. (22 crisis lines per language: one line is 4.5 points.)
+# 100/100/98.1 %.
 FLOORS = {
-    "top1": 0.85, "answered_or_offered": 0.93, "wrong_answer": 0.05, "oos_answered": 0.05,
-    "crisis_recall": 0.85, "crisis_false_alarm": 0.035, "language": 0.97,
+    "top1": 0.84, "answered_or_offered": 0.93, "wrong_answer": 0.06, "oos_answered": 0.095,
+    "crisis_recall": 0.85, "crisis_false_alarm": 0.04, "language": 0.97,
 }
 LOWER_IS_BETTER = {"wrong_answer", "oos_answered", "crisis_false_alarm"}
 
