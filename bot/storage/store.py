@@ -142,16 +142,21 @@ class Storage(QueueStore, EventsStore, ABC):
         async with self.transaction() as db:
             for uid, raw in updates:
                 cursor = await db.execute(
-                    "SELECT 1 FROM handled_updates WHERE update_id = ?", (uid,))
-                if await cursor.fetchone() is not None:
-                    continue
-                cursor = await db.execute(
                     "INSERT INTO inbox (update_id, payload, received_at, lease_until)"
                     " VALUES (?, ?, ?, ?) ON CONFLICT(update_id) DO NOTHING",
                     (uid, self.cipher.encrypt(raw), now, now + INBOX_LEASE_SECONDS),
                 )
-                if cursor.rowcount == 1:
-                    fresh.append((uid, raw))
+                if cursor.rowcount != 1:
+                    continue
+                # Checked after the insert: on PostgreSQL (read committed) an insert racing
+                # with `inbox_done` waits for it to commit and then succeeds, and only a
+                # statement after it sees the update as handled.
+                cursor = await db.execute(
+                    "SELECT 1 FROM handled_updates WHERE update_id = ?", (uid,))
+                if await cursor.fetchone() is not None:
+                    await db.execute("DELETE FROM inbox WHERE update_id = ?", (uid,))
+                    continue
+                fresh.append((uid, raw))
             if next_offset is not None:
                 await db.execute(
                 "INSERT INTO meta (key, value) VALUES ('polling_offset', ?) "
