@@ -30,6 +30,15 @@ class Entry:
     reviewed: date
     related: tuple[str, ...]
 
+    def matching_texts(self) -> tuple[str, ...]:
+        """Everything a question is matched against: phrasings, title and keywords, per
+        language in LANGS order."""
+        return tuple(
+            text
+            for lang in LANGS
+            for text in (*self.questions[lang], self.title[lang], *self.keywords.get(lang, ()))
+        )
+
     def suits(self, audience: str | None, age: int | None = None) -> bool:
         """Whether the entry may be offered to a user of this audience and age."""
         if audience in ("teen", "parent") and self.audience not in (audience, "all"):

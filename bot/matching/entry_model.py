@@ -61,15 +61,10 @@ def training_texts(kb: KnowledgeBase) -> tuple[list[str], list[int]]:
     texts: list[str] = []
     labels: list[int] = []
     for i, entry in enumerate(kb.entries.values()):
-        curated = (
-            text
-            for lang in ("kk", "ru", "en")
-            for text in (*entry.questions[lang], entry.title[lang], *entry.keywords.get(lang, ()))
-        )
         examples = (truncate_for_matching(text) for text in (
             *kb.examples.get(entry.id, ()), *_spread(CRISIS_EXAMPLES.get(entry.id, ()))))
         seen: set[str] = set()
-        for text in (*curated, *examples):
+        for text in (*entry.matching_texts(), *examples):
             skeleton = normalize(text)
             if skeleton and skeleton not in seen:
                 seen.add(skeleton)

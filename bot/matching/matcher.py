@@ -179,11 +179,7 @@ class Matcher:
         owners: list[int] = []
         stem_weights: dict[str, dict[int, float]] = defaultdict(dict)
         for i, entry in enumerate(self.kb.entries.values()):
-            texts: list[str] = []
-            for lang in ("kk", "ru", "en"):
-                texts.extend(entry.questions[lang])
-                texts.append(entry.title[lang])
-                texts.extend(entry.keywords.get(lang, ()))
+            texts = entry.matching_texts()
             seen: set[str] = set()
             for text in texts:
                 skeleton = content_words(normalize(text))
