@@ -36,9 +36,6 @@ def _ngrams(skeleton: str) -> Iterable[str]:
 
 @dataclass(slots=True)
 class LanguageDetector:
-    counts: dict[str, Counter[str]] = field(default_factory=dict)
-    totals: dict[str, int] = field(default_factory=dict)
-    vocabulary: int = 1
     function_words: dict[str, frozenset[str]] = field(default_factory=dict)
     # log P(gram | lang) with add-one smoothing, and the value for a gram never seen.
     log_probs: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -48,17 +45,14 @@ class LanguageDetector:
     def fit(cls, samples: Mapping[str, Iterable[str]]) -> LanguageDetector:
         detector = cls()
         detector.function_words = _distinct_function_words()
-        vocab: set[str] = set()
+        counts: dict[str, Counter[str]] = {}
         for lang in LANGS:
-            counter: Counter[str] = Counter()
+            counts[lang] = Counter()
             for text in samples.get(lang, ()):
-                counter.update(_ngrams(normalize(text)))
-            detector.counts[lang] = counter
-            detector.totals[lang] = sum(counter.values())
-            vocab.update(counter)
-        detector.vocabulary = max(len(vocab), 1)
-        for lang, counter in detector.counts.items():
-            denom = detector.totals[lang] + detector.vocabulary
+                counts[lang].update(_ngrams(normalize(text)))
+        vocabulary = max(len(set().union(*counts.values())), 1)
+        for lang, counter in counts.items():
+            denom = sum(counter.values()) + vocabulary
             detector.log_probs[lang] = {g: math.log((c + 1) / denom) for g, c in counter.items()}
             detector.log_unseen[lang] = math.log(1 / denom)
         return detector
