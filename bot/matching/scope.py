@@ -90,7 +90,7 @@ _ABOUT_A_CHILD = _patterns(CHILD_MARKERS + PREGNANCY_MARKERS)
 _RELATIVES = _patterns(ADULT_RELATIVES)
 _ILLNESS = _patterns(ADULT_ILLNESS)
 _PARTNER = _patterns(("жігіт", "парень", "парня", "парнем", "boyfriend", "bf ", "ухажер"))
-_CHILD = [re.compile(r" " + re.escape(normalize(w))) for w in CHILD_MARKERS]
+_CHILD = _patterns(CHILD_MARKERS)
 
 
 def other_subject(text: str) -> bool:
@@ -105,6 +105,6 @@ def other_subject(text: str) -> bool:
         return True
     return (
         bool(_ADULT_AGE.search(text))
-        and not any(c.search(skeleton) for c in _CHILD)
+        and not _CHILD.search(skeleton)
         and not _PARTNER.search(skeleton)  # "I'm 15, my boyfriend is 20": about her
     )
