@@ -79,7 +79,13 @@ def evaluate(matcher: Matcher, items: Iterable[dict[str, object]]) -> dict[str, 
                 s.offered += 1
             else:
                 s.misses.append(f"{item['id']}: {text!r} -> {decision.to_json()}")
-            s.false_alarm += decision.action == "crisis" and not _is_crisis(matcher, expected)
+            # Helplines shown with the right answer (sextortion is urgent though its entry is
+            # not a crisis topic) are not a false alarm; helplines instead of it are.
+            s.false_alarm += (
+                decision.action == "crisis"
+                and chosen != expected
+                and not _is_crisis(matcher, expected)
+            )
         elif kind == "out_of_scope":
             s.oos += 1
             if decision.action in ("answer", "crisis"):
