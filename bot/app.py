@@ -43,7 +43,7 @@ class App:
 
 
 def build_matcher(kb: KnowledgeBase, settings: Settings) -> Matcher:
-    crisis = CrisisDetector.for_kb(kb, settings.match_crisis_model)
+    crisis = CrisisDetector.for_kb(kb, settings.match_crisis_model, settings.match_crisis_joint)
     return Matcher(kb, settings.thresholds(), crisis=crisis, default_lang=settings.default_language)
 
 

@@ -8,11 +8,13 @@ import time
 import pytest
 
 from bot import PROJECT_DIR
+from bot.app import build_matcher
 from bot.config import load_settings
 from bot.kb import load_knowledge_base
 from bot.matching.crisis import CrisisDetector
 from bot.matching.crisis_examples import CRISIS_EXAMPLES, ORDINARY_EXAMPLES
 from bot.matching.crisis_model import CrisisClassifier, Example, kb_examples
+from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
 
 # Written for this test: none of these is a training example or an evaluation line.
@@ -131,3 +133,48 @@ def test_a_tiny_base_gets_the_phrase_lists_alone() -> None:
     assert detector.classifier is None
     assert detector.detect("А если не пройдёт через неделю?") is None
     assert detector.detect("я не хочу жить") is not None  # the phrase lists still work
+
+
+def test_the_entry_models_opinion_is_averaged_with_the_classifiers(
+    detector: CrisisDetector,
+) -> None:
+    """With a second opinion the mean of the two probabilities decides: a veiled message the
+    classifier is sure of is no crisis when the other model sees none, and an alarming-sounding
+    one it doubts becomes one when the other model is sure."""
+    veiled = "өмір сүруде ешқандай мән көрмеймін"  # no phrase matches it
+    ordinary = "my dad will literally murder me for this grade"
+    assert detector.detect(veiled) is not None and detector.detect(ordinary) is None
+    assert detector.detect(veiled, lambda skeleton: 0.0) is None
+    hit = detector.detect(ordinary, lambda skeleton: 1.0)
+    assert hit is not None and hit.phrase.startswith("classifier + entry model")
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    kb, _ = load_knowledge_base(PROJECT_DIR / "knowledge_base")
+    return build_matcher(kb, load_settings())
+
+
+@pytest.mark.parametrize(("text", "entry"), VEILED)
+def test_the_matcher_treats_unseen_veiled_wording_as_a_crisis(
+    matcher: Matcher, text: str, entry: str
+) -> None:
+    decision = matcher.decide(text)
+    assert (decision.action, decision.entry_id) == ("crisis", entry), text
+
+
+# "мама меня убьет если узнает про моего парня": the matcher ranks safety.violence_home first
+# with a clear lead (its entry model, trained on veiled threats at home, agrees), so it shows
+# helplines: a false alarm kept visible here.
+_KNOWN_ALARM = "мама меня убьет если узнает про моего парня"
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(t, marks=pytest.mark.xfail(strict=True, reason="ranked as violence at home"))
+    if t == _KNOWN_ALARM else t
+    for t in ORDINARY
+])
+def test_the_matcher_stays_calm_on_ordinary_alarming_sounding_questions(
+    matcher: Matcher, text: str
+) -> None:
+    assert matcher.decide(text).action != "crisis", text

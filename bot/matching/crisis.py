@@ -7,23 +7,30 @@ message, with up to two words between neighbours. A few marks refine a word:
 * ``word=``: the whole word, not a beginning (``ulym=`` is "my son", not "my son's");
 * ``...`` between two words: up to six words may stand between them.
 
-Before matching, idioms that only look alarming ("period pain is killing me", "умираю от
-скуки") are blanked out, and so is a small child hitting its parent. Co-occurrence rules catch
-what needs two signals anywhere in the message (pregnant + bleeding or fainting).
+Before the phrases are matched, idioms that only look alarming ("period pain is killing me",
+"умираю от скуки") are blanked out, and so is a small child hitting its parent. Co-occurrence
+rules catch what needs two signals anywhere in the message (pregnant + bleeding or fainting).
 
 A learned second signal (`crisis_model.CrisisClassifier`, trained at start-up from the
 knowledge base and curated examples) catches veiled wording no phrase covers: a message is a
 crisis when a phrase fires OR the classifier is confident. `CrisisDetector.for_kb` builds both.
+The matcher adds a third opinion, its entry model's probability for crisis topics, which is
+averaged with the classifier's (`Matcher.detect_crisis`). The models read the whole message,
+idioms included: they have learned from ordinary questions that use them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.matching.crisis_model import DEFAULT_THRESHOLD, CrisisClassifier
+from bot.matching.crisis_model import (
+    DEFAULT_JOINT_THRESHOLD,
+    DEFAULT_THRESHOLD,
+    CrisisClassifier,
+)
 from bot.matching.crisis_phrases import (
     CHILD_AGGRESSOR,
     CO_OCCURRENCE,
@@ -182,8 +189,10 @@ class CrisisDetector:
         phrases: Mapping[str, Mapping[str, tuple[str, ...]]] = CRISIS_PHRASES,
         co_occurrence: Mapping[str, tuple[tuple[str, ...], ...]] = CO_OCCURRENCE,
         classifier: CrisisClassifier | None = None,
+        joint_threshold: float = DEFAULT_JOINT_THRESHOLD,
     ) -> None:
         self.classifier = classifier
+        self.joint_threshold = joint_threshold
         self._phrases = PhraseSet(
             (entry_id, lang, phrase)
             for entry_id, by_lang in phrases.items()
@@ -204,21 +213,32 @@ class CrisisDetector:
         }
 
     @classmethod
-    def for_kb(cls, kb: KnowledgeBase, threshold: float = DEFAULT_THRESHOLD) -> CrisisDetector:
+    def for_kb(
+        cls,
+        kb: KnowledgeBase,
+        threshold: float = DEFAULT_THRESHOLD,
+        joint_threshold: float = DEFAULT_JOINT_THRESHOLD,
+    ) -> CrisisDetector:
         """Phrase lists plus a classifier trained on this knowledge base. A base with only a
         few ordinary entries cannot teach it what an ordinary question looks like (it would
         raise false alarms), so such a base gets the phrase lists alone."""
         ordinary = sum(1 for entry in kb.entries.values() if not entry.crisis)
         if ordinary < MIN_ORDINARY_ENTRIES:
             return cls()
-        return cls(classifier=CrisisClassifier.from_kb(kb, threshold))
+        return cls(classifier=CrisisClassifier.from_kb(kb, threshold),
+                   joint_threshold=joint_threshold)
 
     def skeleton(self, text: str) -> str:
         """The message's skeleton with harmless idioms blanked out."""
         skeleton = normalize(text)
         return self._idioms.blank(skeleton) if skeleton else skeleton
 
-    def detect(self, text: str) -> CrisisHit | None:
+    def detect(
+        self, text: str, second_opinion: Callable[[str], float] | None = None
+    ) -> CrisisHit | None:
+        """The crisis in a message, or None. `second_opinion` (skeleton -> crisis probability,
+        from the matcher's entry model) is averaged with the classifier's probability, and the
+        mean compared with `joint_threshold`; without it the classifier decides alone."""
         skeleton = self.skeleton(text)
         if not skeleton:
             return None
@@ -233,11 +253,20 @@ class CrisisDetector:
             if groups and all(g.find(skeleton) is not None for g in groups):
                 return CrisisHit(self._for_parent(entry_id, skeleton), "any", name)
         if self.classifier is not None:
-            predicted = self.classifier.predict(skeleton)
-            if predicted is not None:
-                entry_id, probability = predicted
+            # The models judge the whole message: an idiom is context they have learned from.
+            whole = normalize(text)
+            entry_id, probability = self.classifier.predict_proba(whole)
+            threshold = self.classifier.threshold
+            name = "classifier"
+            if second_opinion is not None:
+                # Two views of one message: this classifier's, and the share of crisis topics
+                # in the entry model's opinion (see CrisisDetector.joint_threshold).
+                probability = (probability + second_opinion(whole)) / 2
+                threshold = self.joint_threshold
+                name = "classifier + entry model"
+            if entry_id is not None and probability >= threshold:
                 return CrisisHit(
-                    self._for_parent(entry_id, skeleton), "any", f"classifier {probability:.2f}"
+                    self._for_parent(entry_id, skeleton), "any", f"{name} {probability:.2f}"
                 )
         return None
 

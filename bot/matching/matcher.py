@@ -26,7 +26,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.kb.model import KnowledgeBase
-from bot.matching.crisis import CrisisDetector
+from bot.matching.crisis import CrisisDetector, CrisisHit
 from bot.matching.entry_model import EntryClassifier
 from bot.matching.language import LanguageDetector
 from bot.matching.normalize import normalize, stem, truncate_for_matching
@@ -170,6 +170,7 @@ class Matcher:
         # Points added for a probability of 1 (a base too large for the model goes without).
         self.model_weight = model_weight
         self.entry_model = EntryClassifier.for_kb(kb) if model_weight > 0 else None
+        self._crisis_entries = np.asarray([e.crisis for e in kb.entries.values()], dtype=bool)
         self._fuzzy_stem = lru_cache(maxsize=50_000)(self._fuzzy_stem_uncached)
 
     # -- index ------------------------------------------------------------------------------
@@ -289,11 +290,25 @@ class Matcher:
     def detect_language(self, text: str) -> str:
         return self.language.detect(text, default=self.default_lang)
 
+    def crisis_share(self, skeleton: str) -> float:
+        """The entry model's total probability on crisis entries for a skeleton (0 without the
+        model)."""
+        if self.entry_model is None:
+            return 0.0
+        probabilities = self.entry_model.probabilities(truncate_for_matching(skeleton))
+        return float(probabilities[self._crisis_entries].sum())
+
+    def detect_crisis(self, text: str) -> CrisisHit | None:
+        """The crisis detector, with the entry model's view as a second opinion when there is
+        one."""
+        second = self.crisis_share if self.entry_model is not None else None
+        return self.crisis.detect(text, second)
+
     def decide(
         self, text: str, *, lang: str | None = None, audience: str | None = None
     ) -> Decision:
         lang = lang if lang in ("kk", "ru", "en") else self.detect_language(text)
-        hit = self.crisis.detect(text)
+        hit = self.detect_crisis(text)
         if hit is not None and hit.entry_id in self.kb.entries:
             return Decision("crisis", hit.entry_id, (), lang, 100.0)
         ranked = self.rank(text, audience)

@@ -54,7 +54,7 @@ ADULT_RELATIVES = (
     "папе ", "анамның", "анамнын", "әкемнің", "әкемнін", "папамның", "ағамның", "апамның",
     "әпкемнің", "тәтемнің", "нағашымның", "my mom has", "my mother has", "my dad has",
     "my father has", "my aunt", "my uncle", "my brother has", "my sister has",
-    "my moms ", "my dads ", "my mothers ", "my fathers ",
+    "my moms ", "my dads ", "my mothers ", "my fathers ", "мой дядя", "моя тетя", "моя тётя",
 )
 # Conditions of adults (only together with an adult relative).
 ADULT_ILLNESS = (
@@ -62,7 +62,7 @@ ADULT_ILLNESS = (
     "спин", "зуб", "мигрен", "подагр", "артрит", "артроз", "камни", "щитовид", "онколог", "қысым",
     "жүрег", "бүйрег", "буын", "тізе", "бел ", "белі", "тіс", "тісі", "шаш", "pressure",
     "cholesterol", "heart", "kidney", "gallbladder", "joint", "knee", "back pain", "tooth",
-    "teeth", "migraine", "gout", "arthritis", "thyroid", "cancer", "dementia",
+    "teeth", "migraine", "gout", "arthritis", "thyroid", "cancer", "dementia", "болеет",
 )
 _ADULT_AGE = re.compile(
     r"\b(?:i am|i'm|im|мне|маған|мен)\s*(?:[2-9]\d)\b"

@@ -29,7 +29,7 @@ def router() -> Router:
             await message.answer(views.empty_text_reply())
             return
         # A crisis always comes first: helplines now, even in the middle of a follow-up.
-        in_crisis = questions.matcher.crisis.detect(text) is not None
+        in_crisis = questions.matcher.detect_crisis(text) is not None
         if profile.followup_ticket is not None and not in_crisis:
             await storage.update_user(profile.pseudonym, followup_ticket=None)
             result = await queue.follow_up(profile.followup_ticket, profile.pseudonym, text)
