@@ -163,15 +163,20 @@ def test_the_matcher_treats_unseen_veiled_wording_as_a_crisis(
     assert (decision.action, decision.entry_id) == ("crisis", entry), text
 
 
-# "мама меня убьет если узнает про моего парня": the matcher ranks safety.violence_home first
-# with a clear lead (its entry model, trained on veiled threats at home, agrees), so it shows
-# helplines: a false alarm kept visible here.
-_KNOWN_ALARM = "мама меня убьет если узнает про моего парня"
+# Known false alarms, kept visible: the matcher ranks safety.violence_home first with a clear
+# lead for the first (its entry model, trained on veiled threats at home, agrees); for the
+# second the mean of the two crisis probabilities is 0.51, just over MATCH_CRISIS_JOINT (0.5
+# was chosen to keep cross-validated recall; 0.55 would trade 13 missed crises for 14 fewer
+# false alarms like this one).
+_KNOWN_ALARMS = {
+    "мама меня убьет если узнает про моего парня": "ranked as violence at home",
+    "my dad will literally murder me for this grade": "crisis probabilities' mean 0.51",
+}
 
 
 @pytest.mark.parametrize("text", [
-    pytest.param(t, marks=pytest.mark.xfail(strict=True, reason="ranked as violence at home"))
-    if t == _KNOWN_ALARM else t
+    pytest.param(t, marks=pytest.mark.xfail(strict=True, reason=_KNOWN_ALARMS[t]))
+    if t in _KNOWN_ALARMS else t
     for t in ORDINARY
 ])
 def test_the_matcher_stays_calm_on_ordinary_alarming_sounding_questions(

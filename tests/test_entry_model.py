@@ -49,6 +49,27 @@ def test_user_style_examples_teach_slang_the_phrasings_never_use() -> None:
     assert after[ids.index("periods.late_missed")] > before + 0.2
 
 
+def test_out_of_scope_questions_take_probability_away_from_every_entry() -> None:
+    """Questions the base does not answer are one more class: for a question like them, no
+    entry keeps the confidence it had without them."""
+    kb, _ = load_knowledge_base(SMALL_KB)
+    ids = list(kb.entries)
+    question = normalize("my grandmother has high blood pressure, which pills")
+    plain = EntryClassifier.train(*training_texts(kb), len(ids))
+    taught_kb = replace(kb, out_of_scope=("grandmother blood pressure pills",
+                                          "my grandfather has high blood pressure",
+                                          "blood pressure medicine for an adult"))
+    taught = EntryClassifier.train(*training_texts(taught_kb), len(ids) + 1, entries=len(ids))
+    assert plain is not None and taught is not None
+    before, after = plain.probabilities(question), taught.probabilities(question)
+    assert len(after) == len(ids)
+    assert after.max() < before.max() - 0.2
+    assert after.sum() < 0.6  # the rest is "none of them"
+    # An in-scope question keeps its entry.
+    assert ids[int(np.argmax(taught.probabilities(normalize("period pain cramps"))))] == \
+        ids[int(np.argmax(plain.probabilities(normalize("period pain cramps"))))]
+
+
 def test_a_base_too_large_for_dense_weights_goes_without_the_model() -> None:
     rng = random.Random(1)
     texts = [" ".join("".join(rng.choices(string.ascii_lowercase, k=8)) for _ in range(5))

@@ -251,6 +251,17 @@ def test_user_style_examples_are_loaded_under_their_entry(tmp_path: Path) -> Non
                                                   "болит живот при мес((("]
 
 
+def test_out_of_scope_examples_are_loaded_apart_from_the_entries(tmp_path: Path) -> None:
+    root = write_base(tmp_path)
+    write_examples(root, "ru", 'periods.pain:\n  - "болит живот"\nout_of_scope:\n'
+                               '  - "у бабушки давление 180"\n')
+    write_examples(root, "en", 'out_of_scope:\n  - "fix my cracked phone screen"\n')
+    kb, found = load_knowledge_base(root, today=TODAY)
+    assert [str(p) for p in found if not p.warning] == []
+    assert sorted(kb.out_of_scope) == ["fix my cracked phone screen", "у бабушки давление 180"]
+    assert "out_of_scope" not in kb.examples
+
+
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
@@ -262,6 +273,9 @@ def test_user_style_examples_are_loaded_under_their_entry(tmp_path: Path) -> Non
         pytest.param("en.yaml", 'periods.pain:\n  - ""\n',
                      "en.yaml:1: periods.pain: examples.en: must be a list of questions "
                      "(text, 1-1000 characters)", id="empty-question"),
+        pytest.param("kk.yaml", "out_of_scope: [1, 2]\n",
+                     "kk.yaml:1: out_of_scope: examples.kk: must be a list of questions "
+                     "(text, 1-1000 characters)", id="out-of-scope-not-text"),
         pytest.param("de.yaml", 'periods.pain:\n  - "Regelschmerzen"\n',
                      "de.yaml: examples files are named after a language: kk.yaml, ru.yaml, "
                      "en.yaml", id="unknown-language"),

@@ -29,6 +29,7 @@ from bot.kb.yaml_lines import LineDict, load_yaml
 RESOURCES_FILE = "resources.yaml"
 EXAMPLES_DIR = "examples"  # <root>/examples/<lang>.yaml: entry id -> user-style questions
 EXAMPLE_MAX_CHARS = 1000
+OUT_OF_SCOPE_KEY = "out_of_scope"  # in an examples file: questions no entry answers
 TELEGRAM_MAX_TEXT = 4096
 MIN_QUESTIONS = 5
 ANSWER_WORDS = (80, 250)
@@ -157,7 +158,7 @@ class _Validator:
                 continue
             for eid, items in raw.items():
                 line = raw.line_of(eid)
-                if eid not in kb.entries:
+                if eid not in kb.entries and eid != OUT_OF_SCOPE_KEY:
                     self.add(path, line, str(eid), "examples", path.stem, "unknown entry id")
                     continue
                 texts = items if isinstance(items, list) else []
@@ -168,6 +169,7 @@ class _Validator:
                              f"must be a list of questions (text, 1-{EXAMPLE_MAX_CHARS} "
                              "characters)")
                 collected.setdefault(eid, []).extend(good)
+        kb.out_of_scope = tuple(collected.pop(OUT_OF_SCOPE_KEY, ()))
         kb.examples = {eid: tuple(texts) for eid, texts in collected.items()}
 
     # -- files ---------------------------------------------------------------------------------

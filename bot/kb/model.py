@@ -61,6 +61,9 @@ class KnowledgeBase:
     # Questions as users write them, per entry (all languages): they teach the entry model
     # which words separate neighbouring entries; they are not matched phrase by phrase.
     examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Questions the base does not answer (an adult's own illness, homework...), as users write
+    # them: they teach both models what is not ours (listed under `out_of_scope` in examples).
+    out_of_scope: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -1347,9 +1347,12 @@ CO_OCCURRENCE: dict[str, tuple[tuple[str, ...], ...]] = {
 # Blanked out before any phrase is looked for: idioms that only sound alarming.
 IDIOMS = (
     # en
-    "is/are/s/it/its killing me", "kills me", "killing me lol",
+    "is/are/s/it/its killing me", "kills me", "killing me lol", "been killing me",
     "will/gonna/going/would kill me if ... find/finds/know/knows/see/sees/hear/catch",
     "kill me when ... find/finds/know/knows/see/sees/hear/catch",
+    "kill me lol/lmao/haha", "will/gonna/going/would kill me if i get/fail/flunk/dont/don't",
+    "not going/gonna to hurt myself", "wont/won't hurt myself",
+    "cut/cutting/cuts myself ... shave/shaving/shaved", "shave/shaving ... cut/cutting myself",
     "dying/die/died of/from embarras/laugh/bored/boredom/cring/shame/curiosity",
     "exam/exams/test/tests/finals will/gonna/going die/kill",
     "mother/mom/mum/parents ... going/gonna to kill me", "dying to", "could die of",
@@ -1365,6 +1368,7 @@ IDIOMS = (
     "умерет/умереть со смех/скук", "думал/думала/думаю/казалос/кажет что умр/умира",
     "могу ли я быть беременна", "беременна ли я", "у= мен/нас украл/украд",
     "убь/убъ/прибь/прибъ/уби если/когда узна/увид/найд/спал",
+    "думал/думала/думаю умр/умира", "порез когда/пока брил/брею/брить",
     "экзамен/экзамена/экзаменов/контрольн/огэ/егэ/ент/зачет умру/умираю/сдохну",
     "исчезн/провалит/умерет от/со стыд/стыда/неловкост",
     # kk
@@ -1372,6 +1376,11 @@ IDIOMS = (
     "емтихан/емтиханнан/бақылау/ұбт/ент өлем/өлемін/өлейін/өлдім/өліп",
     "шаш/шашымды/шашты/шашын ... кес",
     "білсе/көрсе/естісе өлтір", "біліп/көріп қалса өлтір", "өлтір білсе/көрсе/естісе",
+    "өлем/өлемін/өлермін/өліп ... деп ойла/қорық/қорқ/жыла",  # "I thought I'd die"
+    "сабақ ... кесіп/кесе/кесті/кескен/кесу",  # skipping class
+    "түк/түкті/жүн/жүнді/қолтық ... ұстара", "ұстарамен қыр",
+    "тұрмысқа шыққанда/шыққанша/шыққаннан", "тұрмысқа шыққан кезде",  # "when I marry" (some day)
+    "жүрег/жүрегім ... соғ/соғып/соғады",  # a heartbeat
     "тамақтан уланып",
     "төсектен/орнымнан/таңертең/ертемен/ерте/сабаққа тұрғым/тұрғысы келм",
     "жүкті болып қалд ма/ба/ме/бе", "жүкті болуым мүмкін",

@@ -57,7 +57,8 @@ def features(skeleton: str) -> set[str]:
 
 def training_texts(kb: KnowledgeBase) -> tuple[list[str], list[int]]:
     """(skeleton, entry index) for every phrasing, title, keyword and user-style example, in
-    `kb.entries` order."""
+    `kb.entries` order; then the base's out-of-scope questions, as one more class (index
+    `len(kb.entries)`)."""
     texts: list[str] = []
     labels: list[int] = []
     for i, entry in enumerate(kb.entries.values()):
@@ -70,6 +71,11 @@ def training_texts(kb: KnowledgeBase) -> tuple[list[str], list[int]]:
                 seen.add(skeleton)
                 texts.append(skeleton)
                 labels.append(i)
+    for text in kb.out_of_scope:
+        skeleton = normalize(truncate_for_matching(text))
+        if skeleton:
+            texts.append(skeleton)
+            labels.append(len(kb.entries))
     return texts, labels
 
 
@@ -80,12 +86,16 @@ def _spread(texts: tuple[str, ...], limit: int = CRISIS_EXAMPLES_PER_ENTRY) -> t
 
 
 class EntryClassifier:
-    """P(entry | question skeleton) for every entry of one knowledge base."""
+    """P(entry | question skeleton) for every entry of one knowledge base. The last class may
+    stand for "none of them" (the base's out-of-scope questions): its probability is taken from
+    the entries' and not returned."""
 
-    def __init__(self, vocab: dict[str, int], weights: np.ndarray, bias: np.ndarray) -> None:
+    def __init__(self, vocab: dict[str, int], weights: np.ndarray, bias: np.ndarray,
+                 entries: int | None = None) -> None:
         self.vocab = vocab
-        self.weights = weights  # (features, entries), float32
-        self.bias = bias  # (entries,)
+        self.weights = weights  # (features, classes), float32
+        self.bias = bias  # (classes,)
+        self.entries = weights.shape[1] if entries is None else entries
 
     @classmethod
     def for_kb(cls, kb: KnowledgeBase) -> EntryClassifier | None:
@@ -93,11 +103,12 @@ class EntryClassifier:
         if len(kb.entries) < MIN_ENTRIES:
             return None
         texts, labels = training_texts(kb)
-        return cls.train(texts, labels, len(kb.entries))
+        classes = len(kb.entries) + bool(kb.out_of_scope)
+        return cls.train(texts, labels, classes, entries=len(kb.entries))
 
     @classmethod
     def train(cls, texts: list[str], labels: list[int], n_classes: int,
-              iterations: int = ITERATIONS) -> EntryClassifier | None:
+              iterations: int = ITERATIONS, entries: int | None = None) -> EntryClassifier | None:
         vocab: dict[str, int] = {}
         indices: list[int] = []
         indptr = [0]
@@ -147,16 +158,17 @@ class EntryClassifier:
             m_b = beta1 * m_b + (1 - beta1) * g_b
             v_b = beta2 * v_b + (1 - beta2) * g_b * g_b
             b -= LEARNING_RATE * (m_b / c1) / (np.sqrt(v_b / c2) + eps)
-        return cls(vocab, w, b)
+        return cls(vocab, w, b, entries)
 
     def probabilities(self, skeleton: str) -> np.ndarray:
-        """One probability per entry (in `kb.entries` order); uniform for an empty skeleton."""
+        """One probability per entry (in `kb.entries` order); uniform for an empty skeleton.
+        Without the out-of-scope class they sum to 1; with it, to 1 minus its probability."""
         grams = features(skeleton)
         rows = [i for g in grams if (i := self.vocab.get(g)) is not None]
         z = self.bias.copy()
         if rows:
             z += self.weights[rows].sum(axis=0) / np.sqrt(len(grams))
-        return _softmax(z[None, :])[0]
+        return _softmax(z[None, :])[0][: self.entries]
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

@@ -70,8 +70,12 @@ _ADULT_AGE = re.compile(
     r"|\b(?:[2-9]\d)\s*(?:жаста|жастамын|years old|лет|год)",
     re.IGNORECASE,
 )
-CHILD_MARKERS = ("ребен", "реб", "доч", "сын", "малыш", "младен", "бала", "қыз", "ұл",
-                 "сәби", "baby", "child", "kid", "son", "daughter", "toddler", "infant")
+# Kazakh "қыз", "ұл", "сын" begin other words too ("қызуы" a fever, "ұлғайды", "сынып" a
+# school class): only the forms that mean a daughter or a son count.
+CHILD_MARKERS = ("ребен", "реб", "доч", "сын ", "сына", "сыну", "сынок", "сыном", "малыш",
+                 "младен", "бала", "қызым", "қызы ", "қызың", "қыз бала", "ұлым", "ұлы ",
+                 "ұлың", "ұл бала", "сәби", "baby", "child", "kid ", "kids", "son ", "sons",
+                 "daughter", "toddler", "infant")
 PREGNANCY_MARKERS = ("беремен", "родил", "роды", "родов", "малого", "жүкті", "босан", "бөбек",
                      "pregnan", "gave birth", "weeks pregnant", "newborn")
 
