@@ -44,6 +44,16 @@ DETECTOR = CrisisDetector()
         ("zhuktimin, basym ainalyp esimnen tanyp kaldym", "mother.prenatal_care"),
         ("8 months pregnant and the baby stopped kicking", "mother.prenatal_care"),
         ("my daughter is pregnant and bleeding heavily", "parenting.daughter_pregnant"),
+        # added in session 4: violence to a mother, plans, threats to keep a secret
+        ("my stepdad is beating my mum again", "safety.violence_home"),
+        ("whats the lethal dose of aspirin", "mental.suicidal_thoughts"),
+        ("how long does it take to drown in a river", "mental.suicidal_thoughts"),
+        ("какая доза снотворного смертельна", "mental.suicidal_thoughts"),
+        ("он сказал что убьет меня если я кому-нибудь расскажу", "safety.violence_home"),
+        ("айтсаң өлтіремін деп қорқытты", "safety.violence_home"),
+        ("тренер говорит это наш секрет", "safety.sexual_abuse"),
+        ("ол маған қол салды, қашып кеттім", "safety.sexual_abuse"),
+        ("әкем мені танымайтын жігітке атастырып қойыпты", "safety.early_forced_marriage"),
     ],
 )
 def test_crisis_is_found(text: str, entry: str) -> None:
@@ -79,6 +89,12 @@ def test_crisis_is_found(text: str, entry: str) -> None:
         "my son asks about sexual things", "i scratch my eczema until it bleeds",
         "my friend is passed out drunk and wont wake up", "i want to end things with my boyfriend",
         "my mom is going to kill me, i failed my test", "i want to marry him someday",
+        # added in session 4: hyperbole, shaving, skipping class, "when I marry"
+        "мама меня убьёт если узнает что я прогуляла", "my dad will kill me if i get a C",
+        "i keep cutting myself when i shave my legs", "порезалась когда брила подмышки",
+        "сабақтан қашып, сабақты кесіп жүр", "аяғымдағы түкті ұстарамен алсам бола ма",
+        "тұрмысқа шыққанда күйеуім біле ме", "жүрегім қатты соғады, қорқамын",
+        "тамаққа қол салды", "анам пышақ алып нан турады",
     ],
 )
 def test_ordinary_questions_are_not_crises(text: str) -> None:

@@ -50,6 +50,11 @@ DAUGHTER_MARKERS = ("дочь", "дочк", "дочер", "қызым", "my daug
 CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     "mental.suicidal_thoughts": {
         "ru": (
+            "какого этажа ... не выжива/насмерть/разбит",
+            "смертельн доз",
+            "доз ... смертельн",
+            "безболезн ... уйти/умерет/умереть/умират/покончит/ujti/umeret",
+            "не ищите мен/не ищи мен",
             "выпилит",
             "выпилюс",
             "вскрыт",
@@ -210,6 +215,8 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "устал/устала бороться",
         ),
         "kk": (
+            "өмір керек емес",
+            "ауыртпай ... өлу/өлуге/өлем/өлсем",
             "қол салам",
             "қол салғым",
             "өзіме қол",
@@ -335,6 +342,13 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "өлгенім/өлгенім-ақ/өлген артық/абзал/дұрыс",
         ),
         "en": (
+            "how long ... to drown",
+            "drowning painful/hurt/fast",
+            "floor is enough", "high enough to die/kill",
+            "my funeral",
+            "lethal/deadly/fatal dose", "dose ... lethal/deadly/fatal",
+            "dont look for me",
+            "where it doesnt hurt",
             "unalive",
             "cant go on",
             "can't go on",
@@ -542,6 +556,9 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "расцарап",
         ),
         "kk": (
+            "тағы кестім",
+            "ұстараны тастай алма",
+            "өзін/өзімді/өз-өзін/өз-өзімді күйдір",
             "өзіме зиян келтір",
             "өзімді тістеп",
             "өзіме ауыртып",
@@ -588,6 +605,7 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "кесіктерімді/кесіктерді ... жасыр",
         ),
         "en": (
+            "cut/cuts wont/won't stop bleeding",
             "relapsed",
             "urge to hurt",
             "hurting my body",
@@ -648,6 +666,8 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "safety.online_strangers": {
         "ru": (
+            "грози/грозит скинут/кинут",
+            "иначе расскажет/покажет/скинет",
             "шантаж",
             "шантажир",
             "сольет фот",
@@ -709,6 +729,7 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "safety.violence_home": {
         "ru": (
+            "бьет=/бьют=/избива/изби ... до крови",
             "убь/убъ/прибь/уби ... если/когда ... расскаж/скаж/пожалу",  # an abuser's threat
             "бьет= мам",
             "пьян отец",
@@ -784,6 +805,7 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "ударил=/ударила=/бил=/била=/бьет/толкнул=/толкнула= ... об стен/головой",
         ),
         "kk": (
+            "денесінде ... көк/көгерген із",
             "айтсаң/айтсам өлтір", "өлтіремін деп қорқыт",
             "мас болып ұр",
             "анамды ұр",
@@ -841,6 +863,11 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "тұншықтыр",
         ),
         "en": (
+            "hit/hits/hitting/beat/beats/beating/punch/punches/punching/slap/slaps/slapping/kick/kicks/"
+            "kicking/choke/chokes/choking mom/mum/mother/sister",
+            "smashed/smashes/smashing me",
+            "lock me in",
+            "finger marks on",
             "hits my mom",
             "beats my mom",
             "drunk dad",
@@ -910,6 +937,11 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "safety.sexual_abuse": {
         "ru": (
+            "не по моему желани",
+            "против моей вол",
+            "говорил нет ... все равно/всё равно",
+            "наш секрет",
+            "просит/просил/велел/велит молчат",
             "показывал свой",
             "отправлял интим",
             "трогать себ",
@@ -971,6 +1003,10 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "терс об мен",
         ),
         "kk": (
+            "маған/мені қол салды/салмақ/салған",
+            "көнуге мәжбүр",
+            "денемді/аяғымды/санымды сипа",
+            "ересектерге тән",
             "арсыз қылық",
             "қолын салды",
             "денеме қол тигіз",
@@ -1025,6 +1061,7 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "еркіме қарсы",
         ),
         "en": (
+            "forcing/forced/forces himself on me",
             "showed me his",
             "sent me his",
             "touch him",
@@ -1102,6 +1139,7 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "safety.early_forced_marriage": {
         "ru": (
+            "украли ... смирис",
             "замуж",
             "выдают мен/замуж/нас/дочь",
             "выдать мен/замуж/нас/дочь",
@@ -1146,6 +1184,7 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "выдад/выдаду за сын/мужчин/взросл/старик/двоюрод/незнаком/человек",
         ),
         "kk": (
+            "атастыр",
             "тұрмысқа",
             "күйеуге",
             "алып қаш",
@@ -1276,6 +1315,8 @@ CRISIS_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             "ұстаған=/ұстапты=/тиіскен/тиісіпті",
         ),
         "en": (
+            "cigarette burn/burns",
+            "burn/burns ... cigarette",
             "could someone have hurt",
             "someone hurt my",
             "bruises on my",
