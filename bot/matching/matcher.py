@@ -172,6 +172,14 @@ class Matcher:
         self.entry_model = EntryClassifier.for_kb(kb) if model_weight > 0 else None
         self._crisis_entries = np.asarray([e.crisis for e in kb.entries.values()], dtype=bool)
         self._fuzzy_stem = lru_cache(maxsize=50_000)(self._fuzzy_stem_uncached)
+        # The crisis check and the ranking ask the entry model about the same skeleton.
+        self._entry_probabilities = lru_cache(maxsize=64)(self._entry_probabilities_uncached)
+
+    def _entry_probabilities_uncached(self, skeleton: str) -> np.ndarray:
+        assert self.entry_model is not None
+        probabilities = self.entry_model.probabilities(skeleton)
+        probabilities.flags.writeable = False  # shared through the cache
+        return probabilities
 
     # -- index ------------------------------------------------------------------------------
     def _build_index(self) -> _Index:
@@ -275,7 +283,7 @@ class Matcher:
             coverage = coverage / total * 100.0
         combined_scores = self.weight_fuzzy * fuzzy + (1 - self.weight_fuzzy) * coverage
         if self.entry_model is not None:
-            combined_scores += self.model_weight * self.entry_model.probabilities(full)
+            combined_scores += self.model_weight * self._entry_probabilities(full)
         return combined_scores
 
     def rank(self, text: str, audience: str | None = None, limit: int = 5) -> list[Scored]:
@@ -295,7 +303,7 @@ class Matcher:
         model)."""
         if self.entry_model is None:
             return 0.0
-        probabilities = self.entry_model.probabilities(truncate_for_matching(skeleton))
+        probabilities = self._entry_probabilities(truncate_for_matching(skeleton))
         return float(probabilities[self._crisis_entries].sum())
 
     def detect_crisis(self, text: str) -> CrisisHit | None:
