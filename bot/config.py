@@ -50,7 +50,8 @@ class Settings(BaseSettings):
     match_clear_margin: float = Field(default=8.0, ge=0, le=100)
     match_offer_score: float = Field(default=16.0, ge=0, le=100)
     match_crisis_score: float = Field(default=70.0, ge=0, le=101)
-    # Crisis classifier probability above which a message is a crisis (1.01: classifier off).
+    # Crisis classifier probability above which a message is a crisis, for a base without the
+    # entry model (fewer than 30 entries, or too large; 1.01: classifier off).
     match_crisis_model: float = Field(default=0.8, ge=0, le=1.01)
     # The same, for the mean of the classifier's and the entry model's crisis probabilities
     # (used instead when the base is large enough for the entry model; 1.01: off).

@@ -207,10 +207,3 @@ class CrisisClassifier:
             return None, best_p
         sims = self.centroids[idx].sum(axis=0)
         return self.labels[int(np.argmax(sims))], best_p
-
-    def predict(self, skeleton: str) -> tuple[str, float] | None:
-        """The crisis entry and probability when the classifier is confident, else None."""
-        label, p = self.predict_proba(skeleton)
-        if label is None or p < self.threshold:
-            return None
-        return label, p
