@@ -163,14 +163,10 @@ def test_the_matcher_treats_unseen_veiled_wording_as_a_crisis(
     assert (decision.action, decision.entry_id) == ("crisis", entry), text
 
 
-# Known false alarms, kept visible: the matcher ranks safety.violence_home first with a clear
-# lead for the first (its entry model, trained on veiled threats at home, agrees); for the
-# second the mean of the two crisis probabilities is 0.51, just over MATCH_CRISIS_JOINT (0.5
-# was chosen to keep cross-validated recall; 0.55 would trade 13 missed crises for 14 fewer
-# false alarms like this one).
+# A known false alarm, kept visible: the matcher ranks safety.violence_home first with a clear
+# lead (its entry model, trained on veiled threats at home, agrees).
 _KNOWN_ALARMS = {
     "мама меня убьет если узнает про моего парня": "ranked as violence at home",
-    "my dad will literally murder me for this grade": "crisis probabilities' mean 0.51",
 }
 
 
