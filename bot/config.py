@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     match_crisis_model: float = Field(default=0.8, ge=0, le=1.01)
     # The same, for the mean of the classifier's and the entry model's crisis probabilities
     # (used instead when the base is large enough for the entry model; 1.01: off).
-    match_crisis_joint: float = Field(default=0.52, ge=0, le=1.01)
+    match_crisis_joint: float = Field(default=0.5, ge=0, le=1.01)
 
     # The consultant queue.
     moderation: Literal["all", "new_staff", "off"] = "all"
