@@ -49,17 +49,18 @@ def test_no_held_out_question_teaches_the_entry_model() -> None:
     assert leaked == []
 
 
-# Measured on heldout.jsonl (462 lines written blind on 2026-12-01) with the thresholds chosen
-# on tune.jsonl, per language, with about one line of slack (22 crisis and 22 out-of-scope
-# lines per language: one line is 4.5 points): the matcher must never fall below these. Where
-# they are short of the issue's targets, the strict xfail below keeps the gap visible and fails
-# as soon as the targets are met (then drop the xfail). Measured (kk/ru/en): top-1
-# 90.0/90.9/88.2 %, answered or offered 95.5/94.5/94.5 %, wrong 3.6/4.5/4.5 %, out-of-scope
-# answered 0/4.5/4.5 %, crisis recall 95.5/100/90.9 %, false alarms 3.0/0.8/2.3 %, language
-# 100/100/98.1 %.
+# Measured on heldout.jsonl (459 lines written blind on 2026-12-01 by helpers who saw only the
+# topic list; the former held-out set is now part of tune) with the thresholds chosen on
+# tune.jsonl by cross-validation, per language, with about one line of slack (22 crisis and 22
+# out-of-scope lines per language: one line is 4.5 points): the matcher must never fall below
+# these. Where they are short of the issue's targets, the strict xfail below keeps the gap
+# visible and fails as soon as the targets are met (then drop the xfail). Measured (kk/ru/en):
+# top-1 90.9/96.3/92.7 %, answered or offered 92.7/96.3/96.4 %, wrong 5.5/2.8/3.6 %,
+# out-of-scope answered 4.5/9.1/9.1 %, crisis recall 100/100/95.5 %, false alarms
+# 3.0/0.8/3.8 %, language 100/100/98.7 %.
 FLOORS = {
-    "top1": 0.84, "answered_or_offered": 0.93, "wrong_answer": 0.06, "oos_answered": 0.095,
-    "crisis_recall": 0.85, "crisis_false_alarm": 0.04, "language": 0.97,
+    "top1": 0.89, "answered_or_offered": 0.91, "wrong_answer": 0.065, "oos_answered": 0.14,
+    "crisis_recall": 0.9, "crisis_false_alarm": 0.046, "language": 0.97,
 }
 LOWER_IS_BETTER = {"wrong_answer", "oos_answered", "crisis_false_alarm"}
 
@@ -82,8 +83,8 @@ def test_heldout_never_falls_below_the_measured_floors(heldout_stats) -> None:  
 
 
 @pytest.mark.xfail(strict=True, reason="issue 4 targets not reached yet on held-out: crisis "
-                   "recall (en 90.9 %, kk 95.5 %), false alarms (kk 3.0 %, en 2.3 %), answered "
-                   "or offered (ru, en 94.5 %)")
+                   "recall (en 95.5 %), false alarms (kk 3.0 %, en 3.8 %), out-of-scope "
+                   "answered (ru, en 9.1 %), answered or offered (kk 92.7 %), wrong (kk 5.5 %)")
 def test_heldout_meets_the_issue_targets(heldout_stats) -> None:  # type: ignore[no-untyped-def]
     assert failures(heldout_stats) == [], format_report(heldout_stats)
 
