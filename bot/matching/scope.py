@@ -72,10 +72,10 @@ _ADULT_AGE = re.compile(
 )
 # Kazakh "қыз", "ұл", "сын" begin other words too ("қызуы" a fever, "ұлғайды", "сынып" a
 # school class): only the forms that mean a daughter or a son count.
-CHILD_MARKERS = ("ребен", "реб", "доч", "сын ", "сына", "сыну", "сынок", "сыном", "малыш",
-                 "младен", "бала", "қызым", "қызы ", "қызың", "қыз бала", "ұлым", "ұлы ",
-                 "ұлың", "ұл бала", "сәби", "baby", "child", "kid ", "kids", "son ", "sons",
-                 "daughter", "toddler", "infant")
+CHILD_MARKERS = ("ребен", "реб", "доч", "сын ", "сына ", "сыну ", "сынок", "сыноч", "сыном",
+                 "малыш", "младен", "бала", "қызым", "қызы ", "қызың", "қыз бала", "ұлым",
+                 "ұлы ", "ұлың", "ұл бала", "сәби", "baby", "child", "kid ", "kids", "son ",
+                 "sons", "daughter", "toddler", "infant")
 PREGNANCY_MARKERS = ("беремен", "родил", "роды", "родов", "малого", "жүкті", "босан", "бөбек",
                      "pregnan", "gave birth", "weeks pregnant", "newborn")
 
