@@ -15,6 +15,7 @@ def summary(kb: KnowledgeBase) -> str:
         f"{len(entries)} entries in {len(kb.categories)} categories ({crisis} crisis); "
         f"phrasings: " + ", ".join(f"{lang} {n}" for lang, n in phrasings.items())
         + f"; {sum(map(len, kb.examples.values()))} user-style examples"
+        + f" (+{len(kb.out_of_scope)} out of scope)"
         + f"; {len(sources)} distinct sources; oldest review: "
         + (oldest.isoformat() if oldest else "none")
     )
