@@ -112,11 +112,12 @@ class EntryClassifier:
         vocab: dict[str, int] = {}
         indices: list[int] = []
         indptr = [0]
+        max_features = MAX_WEIGHTS // max(n_classes, 1)
         for skeleton in texts:
             indices.extend(vocab.setdefault(g, len(vocab)) for g in features(skeleton))
             indptr.append(len(indices))
-        if len(vocab) * n_classes > MAX_WEIGHTS:
-            return None
+            if len(vocab) > max_features:
+                return None  # too large: known as soon as the vocabulary outgrows the budget
         lengths = np.diff(np.asarray(indptr))
         values = np.repeat(1.0 / np.sqrt(np.maximum(lengths, 1)), lengths)  # rows L2-normalised
         x = csr_matrix((values.astype(np.float32), indices, indptr),
