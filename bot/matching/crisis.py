@@ -230,8 +230,10 @@ class CrisisDetector:
 
     def skeleton(self, text: str) -> str:
         """The message's skeleton with harmless idioms blanked out."""
-        skeleton = normalize(text)
-        return self._idioms.blank(skeleton) if skeleton else skeleton
+        return self._without_idioms(normalize(text))
+
+    def _without_idioms(self, whole: str) -> str:
+        return self._idioms.blank(whole) if whole else whole
 
     def detect(
         self, text: str, second_opinion: Callable[[str], float] | None = None
@@ -239,7 +241,8 @@ class CrisisDetector:
         """The crisis in a message, or None. `second_opinion` (skeleton -> crisis probability,
         from the matcher's entry model) is averaged with the classifier's probability, and the
         mean compared with `joint_threshold`; without it the classifier decides alone."""
-        skeleton = self.skeleton(text)
+        whole = normalize(text)
+        skeleton = self._without_idioms(whole)
         if not skeleton:
             return None
         found = self._phrases.find(skeleton)
@@ -254,7 +257,6 @@ class CrisisDetector:
                 return CrisisHit(self._for_parent(entry_id, skeleton), "any", name)
         if self.classifier is not None:
             # The models judge the whole message: an idiom is context they have learned from.
-            whole = normalize(text)
             entry_id, probability = self.classifier.predict_proba(whole)
             threshold = self.classifier.threshold
             name = "classifier"
