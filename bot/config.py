@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     web_host: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=0, le=65535)
 
-    # Matching thresholds (chosen from tests/eval/tune.jsonl with `python -m bot eval`).
+    # Matching thresholds (chosen on tests/eval/tune.jsonl with tests/eval/crossval.py).
     match_answer_score: float = Field(default=30.0, ge=0, le=100)
     match_answer_margin: float = Field(default=12.0, ge=0, le=100)
     match_clear_margin: float = Field(default=12.0, ge=0, le=100)

@@ -134,10 +134,11 @@ def content_stems(text: str, size: int = 5) -> list[str]:
 
 # Points the entry model adds for a probability of 1 (the fuzzy signals give 0-100). By 5-fold
 # cross-validation over tune.jsonl (8,108 lines), with the answer and clear margins raised
-# from 8 to 12 and the alarming-word path from MATCH_OFFER_SCORE to MATCH_ALARM_SCORE: 30 ->
-# 60 answered 81.4 -> 83.4 % of in-scope questions right, with wrong answers 6.4 -> 6.1 %,
-# out-of-scope answered 43 -> 40 of 915, missed crisis lines 56 -> 50 of 2,015 and false
-# alarms 230 -> 233 of 6,093.
+# from 8 to 12 and the alarming-word path from MATCH_OFFER_SCORE to MATCH_ALARM_SCORE
+# (`python tests/eval/crossval.py`): 30 -> 60 answered 81.5 -> 83.6 % of in-scope questions
+# right, with wrong answers 6.3 -> 6.0 %, out-of-scope answered 43 -> 40 of 915, missed crisis
+# lines 56 -> 50 of 2,015 and false alarms 229 -> 232 of 6,093. 40 and 50 lay between; 80
+# answered more but wrongly more often.
 MODEL_WEIGHT = 60.0
 
 
