@@ -36,6 +36,12 @@ class LangStats:
     lang_right: int = 0
     misses: list[str] = field(default_factory=list)
 
+    def add(self, other: LangStats, *, misses: bool = True) -> None:
+        """Add another set's counts (and, unless told not to, its misses) to these."""
+        for name in LangStats.__slots__:
+            if name != "misses" or misses:
+                setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def rates(self) -> dict[str, float]:
         def r(a: int, b: int) -> float:
             return a / b if b else 1.0
@@ -114,9 +120,7 @@ def _is_crisis(matcher: Matcher, entry_id: object) -> bool:
 def total(stats: dict[str, LangStats]) -> LangStats:
     all_ = LangStats()
     for s in stats.values():
-        for name in LangStats.__slots__:
-            if name != "misses":
-                setattr(all_, name, getattr(all_, name) + getattr(s, name))
+        all_.add(s, misses=False)
     return all_
 
 

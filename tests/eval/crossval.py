@@ -62,9 +62,7 @@ def main() -> None:
                 out_of_scope=keep(kb.out_of_scope))
             matcher = build_matcher(fold_kb, settings)
             for lang, stats in evaluate(matcher, test).items():
-                into = total.setdefault(lang, LangStats())
-                for name in LangStats.__slots__:
-                    setattr(into, name, getattr(into, name) + getattr(stats, name))
+                total.setdefault(lang, LangStats()).add(stats)
             if trace is not None:
                 for r in test:
                     text = str(r["text"])

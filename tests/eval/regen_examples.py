@@ -9,9 +9,14 @@ comment block is kept. Run from the repository root: `python tests/eval/regen_ex
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bot.kb.loader import OUT_OF_SCOPE_KEY  # noqa: E402
+
 CRISIS_SETS = ("c3-", "c4-", "c5-", "c6-", "t4-")
 
 
@@ -41,7 +46,7 @@ def main() -> None:
         for entry_id in sorted(by_entry):
             out.append(f"{entry_id}:")
             out += [f"  - {json.dumps(t, ensure_ascii=False)}" for t in by_entry[entry_id]]
-        out.append("out_of_scope:")
+        out.append(f"{OUT_OF_SCOPE_KEY}:")
         out += [f"  - {json.dumps(t, ensure_ascii=False)}" for t in out_of_scope]
         path.write_text("\n".join(out) + "\n", encoding="utf-8")
         examples = sum(map(len, by_entry.values()))
