@@ -44,7 +44,8 @@ class Settings(BaseSettings):
     web_host: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=0, le=65535)
 
-    # Matching thresholds (chosen on tests/eval/tune.jsonl with tests/eval/crossval.py).
+    # Matching thresholds (chosen on tests/eval/tune.jsonl with tests/eval/crossval.py). Scores
+    # run from 0 to 160: 100 fuzzy points plus 60 from the entry model (matcher.MODEL_WEIGHT).
     match_answer_score: float = Field(default=30.0, ge=0, le=100)
     match_answer_margin: float = Field(default=12.0, ge=0, le=100)
     match_clear_margin: float = Field(default=12.0, ge=0, le=100)
@@ -54,9 +55,9 @@ class Settings(BaseSettings):
     # Crisis classifier probability above which a message is a crisis, for a base without the
     # entry model (fewer than 30 entries, or too large; 1.01: classifier off).
     match_crisis_model: float = Field(default=0.8, ge=0, le=1.01)
-    # The same, for the mean of the classifier's and the entry model's crisis probabilities
-    # (used instead when the base is large enough for the entry model; 1.01: off).
-    match_crisis_joint: float = Field(default=0.5, ge=0, le=1.01)
+    # The same, for the harmonic mean of the classifier's and the entry model's crisis
+    # probabilities (used instead when the base is large enough for the entry model; 1.01: off).
+    match_crisis_joint: float = Field(default=0.4, ge=0, le=1.01)
 
     # The consultant queue.
     moderation: Literal["all", "new_staff", "off"] = "all"

@@ -147,12 +147,12 @@ def test_the_matcher_treats_unseen_veiled_wording_as_a_crisis(
 
 
 # Known false alarms, kept visible: the matcher ranks safety.violence_home first with a clear
-# lead (its entry model, trained on veiled threats at home, agrees), or the two models' mean
-# is just over MATCH_CRISIS_JOINT (0.53 and 0.62 for the grade: a threshold that spared it
-# would miss 2 more of tune's crisis lines in cross-validation).
+# lead (its entry model, trained on veiled threats at home, agrees), or the two models' joint
+# probability is over MATCH_CRISIS_JOINT (0.57 for the grade, both models leaning towards a
+# crisis: 0.51 and 0.63).
 _KNOWN_ALARMS = {
     "мама меня убьет если узнает про моего парня": "ranked as violence at home",
-    "my dad will literally murder me for this grade": "joint crisis probability 0.58",
+    "my dad will literally murder me for this grade": "joint crisis probability 0.57",
 }
 
 
@@ -165,3 +165,21 @@ def test_the_matcher_stays_calm_on_ordinary_alarming_sounding_questions(
     matcher: Matcher, text: str
 ) -> None:
     assert matcher.decide(text).action != "crisis", text
+
+
+@pytest.mark.parametrize("text", [
+    "рахмет, сау бол, жаксы тун", "спасибо большое, пока!", "thanks a lot, good night",
+])
+def test_thanks_and_goodbye_are_small_talk_not_a_farewell_note(
+    matcher: Matcher, text: str
+) -> None:
+    # Before small talk was recognised, the first was taken for a crisis (joint 0.51).
+    assert matcher.decide(text).action == "smalltalk", text
+
+
+@pytest.mark.parametrize("text", [
+    "спасибо за всё. я больше не хочу жить", "thanks for everything, bye, i want to die",
+    "рахмет, бірақ мен өлгім келеді",
+])
+def test_a_crisis_after_thanks_is_still_a_crisis(matcher: Matcher, text: str) -> None:
+    assert matcher.decide(text).action == "crisis", text

@@ -7,11 +7,14 @@ import string
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
+import bot.matching.entry_model as entry_model
 from bot.kb import load_knowledge_base
 from bot.matching.entry_model import (
     MAX_WEIGHTS,
     MIN_ENTRIES,
+    MIN_FEATURES,
     EntryClassifier,
     features,
     training_texts,
@@ -70,13 +73,34 @@ def test_out_of_scope_questions_take_probability_away_from_every_entry() -> None
         ids[int(np.argmax(plain.probabilities(normalize("period pain cramps"))))]
 
 
-def test_a_base_too_large_for_dense_weights_goes_without_the_model() -> None:
+def test_a_base_over_the_weight_budget_keeps_its_most_frequent_features(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A base that outgrows the weight budget loses its rarest features, not its model: the
+    words that recur across an entry's texts still decide."""
+    texts = [normalize(t) for t in (
+        "late period worry", "period late two weeks", "is a late period dangerous",
+        "period pain cramps", "cramps during period", "stomach cramps on my period",
+    )]
+    labels = [0, 0, 0, 1, 1, 1]
+    vocabulary = len(set().union(*(features(t) for t in texts)))
+    budget = 40  # features per class
+    assert vocabulary > budget
+    monkeypatch.setattr(entry_model, "MAX_WEIGHTS", 2 * budget)
+    monkeypatch.setattr(entry_model, "MIN_FEATURES", 10)
+    model = EntryClassifier.train(texts, labels, 2)
+    assert model is not None and len(model.vocab) == budget
+    assert np.argmax(model.probabilities(normalize("my period is so late"))) == 0
+    assert np.argmax(model.probabilities(normalize("bad cramps"))) == 1
+
+
+def test_a_base_with_too_many_entries_for_dense_weights_goes_without_the_model() -> None:
+    classes = MAX_WEIGHTS // MIN_FEATURES + 1
     rng = random.Random(1)
     texts = [" ".join("".join(rng.choices(string.ascii_lowercase, k=8)) for _ in range(5))
-             for _ in range(400)]
-    vocabulary = len(set().union(*(features(normalize(t)) for t in texts)))
-    assert vocabulary * 400 > MAX_WEIGHTS
-    assert EntryClassifier.train([normalize(t) for t in texts], list(range(400)), 400) is None
+             for _ in range(classes)]
+    assert EntryClassifier.train([normalize(t) for t in texts], list(range(classes)),
+                                 classes) is None
 
 
 def test_a_small_base_goes_without_the_model() -> None:

@@ -49,19 +49,22 @@ def test_no_held_out_question_teaches_the_entry_model() -> None:
     assert leaked == []
 
 
-# Measured on heldout.jsonl (718 lines written blind on 2026-12-01 by helpers who saw only the
-# topic list, minus 20 that a user-style example or tune line already had word for word; the
-# former held-out set is now part of tune) with the thresholds chosen on tune.jsonl by
-# cross-validation, per language, with about one line of slack (41 crisis and about 41
-# out-of-scope lines per language: one line is 2.4 points): the matcher must never fall below
-# these. Where they are short of the issue's targets, the strict xfail below keeps the gap
-# visible and fails as soon as the targets are met (then drop the xfail). Measured (kk/ru/en):
-# top-1 90.4/95.5/85.6 %, answered or offered 94.3/96.8/91.9 %, wrong 4.5/0.6/5.0 %,
-# out-of-scope answered 7.5/0.0/4.8 %, crisis recall 97.6/100/100 %, false alarms
-# 2.5/0.5/3.5 %, language 100/100/98.8 %.
+# Measured on heldout.jsonl (716 lines written blind on 2026-12-01 by six helpers who saw only
+# the topic list, minus 16 that a user-style example, a tune line or another line already had
+# word for word; the former held-out set is now part of tune) with the thresholds chosen on
+# tune.jsonl by cross-validation, per language, with about one line of slack (about 40 crisis
+# and 42 out-of-scope lines per language: one line is 2.4-2.6 points): the matcher must never
+# fall below these. Where they are short of the issue's targets, the strict xfail below keeps
+# the gap visible and fails as soon as the targets are met (then drop the xfail). Measured
+# (kk/ru/en): top-1 89.3/87.8/87.2 %, answered or offered 98.1/94.2/91.7 %, wrong
+# 1.9/2.6/5.8 %, out-of-scope answered 4.8/11.9/4.9 %, crisis recall 97.6/94.9/100 %, false
+# alarms 1.5/4.0/3.0 %, language 99.6/99.2/99.6 %. The same set at the start of session 6
+# (commit 6831971): top-1 86.8/87.2/87.2 %, answered or offered 97.5/92.3/91.7 %, wrong
+# 1.9/4.5/5.8 %, out-of-scope answered 7.1/11.9/4.9 %, recall 95.1/94.9/100 %, false alarms
+# 2.0/4.5/2.5 %.
 FLOORS = {
-    "top1": 0.84, "answered_or_offered": 0.90, "wrong_answer": 0.06, "oos_answered": 0.10,
-    "crisis_recall": 0.95, "crisis_false_alarm": 0.045, "language": 0.97,
+    "top1": 0.86, "answered_or_offered": 0.91, "wrong_answer": 0.065, "oos_answered": 0.15,
+    "crisis_recall": 0.92, "crisis_false_alarm": 0.045, "language": 0.97,
 }
 LOWER_IS_BETTER = {"wrong_answer", "oos_answered", "crisis_false_alarm"}
 
@@ -84,8 +87,9 @@ def test_heldout_never_falls_below_the_measured_floors(heldout_stats) -> None:  
 
 
 @pytest.mark.xfail(strict=True, reason="issue 4 targets not reached yet on held-out: crisis "
-                   "recall (kk 97.6 %), false alarms (kk 2.5 %, en 3.5 %), out-of-scope "
-                   "answered (kk 7.5 %), answered or offered (kk 94.3 %, en 91.9 %)")
+                   "recall (kk 97.6 %, ru 94.9 %), false alarms (ru 4.0 %, en 3.0 %), "
+                   "out-of-scope answered (ru 11.9 %), answered or offered (ru 94.2 %, "
+                   "en 91.7 %), wrong answers (en 5.8 %)")
 def test_heldout_meets_the_issue_targets(heldout_stats) -> None:  # type: ignore[no-untyped-def]
     assert failures(heldout_stats) == [], format_report(heldout_stats)
 

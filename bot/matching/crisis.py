@@ -15,8 +15,9 @@ A learned second signal (`crisis_model.CrisisClassifier`, trained at start-up fr
 knowledge base and curated examples) catches veiled wording no phrase covers: a message is a
 crisis when a phrase fires OR the classifier is confident. `CrisisDetector.for_kb` builds both.
 The matcher adds a third opinion, its entry model's probability for crisis topics, which is
-averaged with the classifier's (`Matcher.detect_crisis`). The models read the whole message,
-idioms included: they have learned from ordinary questions that use them.
+combined with the classifier's in a harmonic mean (`joint_probability`, `Matcher.detect_crisis`).
+The models read the whole message, idioms included: they have learned from ordinary questions
+that use them.
 """
 
 from __future__ import annotations
@@ -183,6 +184,14 @@ class PhraseSet:
         return skeleton
 
 
+def joint_probability(classifier: float, entry_model: float) -> float:
+    """The two models' harmonic mean: high only when both lean towards a crisis, so one
+    model's confident mistake on an alarming-sounding ordinary question weighs less than in an
+    arithmetic mean (see `crisis_model.DEFAULT_JOINT_THRESHOLD` for what that buys)."""
+    total = classifier + entry_model
+    return 2 * classifier * entry_model / total if total > 0 else 0.0
+
+
 class CrisisDetector:
     def __init__(
         self,
@@ -263,7 +272,7 @@ class CrisisDetector:
             if second_opinion is not None:
                 # Two views of one message: this classifier's, and the share of crisis topics
                 # in the entry model's opinion (see CrisisDetector.joint_threshold).
-                probability = (probability + second_opinion(whole)) / 2
+                probability = joint_probability(probability, second_opinion(whole))
                 threshold = self.joint_threshold
                 name = "classifier + entry model"
             if entry_id is not None and probability >= threshold:

@@ -41,16 +41,19 @@ MIXED_ENTRIES = frozenset({"safety.online_strangers"})
 # three more held-out crisis lines.
 DEFAULT_THRESHOLD = 0.8
 # With a knowledge base large enough for the matcher's entry model, the classifier's probability
-# is averaged with the share of crisis entries in the entry model's probabilities, and a message
-# is a crisis from this mean up (setting MATCH_CRISIS_JOINT). The two models err on different
-# messages: by 5-fold cross-validation over tune.jsonl, at 1 % false alarms the classifier alone
-# finds 58.9 % of crisis lines, the entry model's share 73.2 %, their mean 76.9 %. For the whole
-# matcher, cross-validated over tune (1,710 crisis lines, 5,283 ordinary ones): 0.48 missed 38
-# crisis lines and raised 204 false alarms, 0.50 missed 43 and raised 185, 0.52 missed 50 and
-# raised 175. A missed crisis is the worse error, but 0.48 buys 5 of them with 19 false alarms.
-# Rechecked with the entry model's weight at 60, over 8,108 lines (2,015 crisis): 0.50 misses 50
-# and raises 233; 0.52 would miss 53 and raise 221, 0.48 miss 47 and raise 243.
-DEFAULT_JOINT_THRESHOLD = 0.5
+# is combined with the share of crisis entries in the entry model's probabilities, and a message
+# is a crisis from this joint probability up (setting MATCH_CRISIS_JOINT). The two models err on
+# different messages: by 5-fold cross-validation over tune.jsonl, at 1 % false alarms the
+# classifier alone finds 58.9 % of crisis lines, the entry model's share 73.2 %, their mean
+# 76.9 %. Until session 6 the joint probability was the arithmetic mean, at 0.5. It is now the
+# harmonic mean (`crisis.joint_probability`), which needs both models to lean towards a crisis:
+# cross-validated over tune (8,826 lines: 2,138 crisis, 6,603 ordinary), the arithmetic mean
+# missed 39 crisis lines with 294 false alarms (at 0.44), 48 with 269 (0.46), 56 with 239 (0.5);
+# the harmonic mean misses 36 with 276 (0.36), 42 with 246 (0.40), 50 with 238 (0.42), 56 with
+# 231 (0.44). At 0.40 it finds 14 more crisis lines than the old setting for 7 more false alarms.
+# With the t5 set in tune (9,626 lines: 2,285 crisis, 7,251 ordinary), 0.40 misses 49 and raises
+# 251 false alarms.
+DEFAULT_JOINT_THRESHOLD = 0.4
 WINDOW = 16  # words per window of a long message
 STRIDE = 8
 MAX_WORDS = 80  # a long message is judged on its first words (as the matcher does)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,7 +63,12 @@ def read_jsonl(path: Path) -> list[dict[str, object]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def evaluate(matcher: Matcher, items: Iterable[dict[str, object]]) -> dict[str, LangStats]:
+def evaluate(
+    matcher: Matcher,
+    items: Iterable[dict[str, object]],
+    on_decision: Callable[[dict[str, object], Decision], None] | None = None,
+) -> dict[str, LangStats]:
+    """Per-language figures; `on_decision` (item, decision) sees every decision made."""
     stats: dict[str, LangStats] = defaultdict(LangStats)
     for item in items:
         lang = str(item["lang"])
@@ -72,6 +77,8 @@ def evaluate(matcher: Matcher, items: Iterable[dict[str, object]]) -> dict[str, 
         text = str(item["text"])
         s = stats[lang]
         decision: Decision = matcher.decide(text, audience=_audience(item))
+        if on_decision is not None:
+            on_decision(item, decision)
         s.lang_total += 1
         s.lang_right += decision.lang == lang
         if kind == "in_scope":

@@ -10,7 +10,8 @@ Three signals are combined:
   character n-grams, which knows the words that separate neighbouring entries.
 
 The decision then picks `answer`, `clarify`, `escalate` or `crisis` with thresholds that live in
-settings and were chosen from `tests/eval/tune.jsonl`.
+settings and were chosen from `tests/eval/tune.jsonl`; a message that is only thanks, a
+greeting, a goodbye or an "ok" is `smalltalk` (see `smalltalk`), and is not matched at all.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from bot.matching.entry_model import EntryClassifier
 from bot.matching.language import LanguageDetector
 from bot.matching.normalize import normalize, stem, truncate_for_matching
 from bot.matching.scope import other_subject
+from bot.matching.smalltalk import small_talk
 from bot.matching.stopwords import STOPWORDS
 
-Action = str  # "answer" | "clarify" | "escalate" | "crisis"
+Action = str  # "answer" | "clarify" | "escalate" | "crisis" | "smalltalk"
 SHORT_QUESTION = 120
 _SENTENCE = re.compile(r"[.!?\n]")
 
@@ -56,14 +58,18 @@ DEFAULT_SCORERS = ("ratio", "token_sort")
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    answer_score: float = 72.0
-    answer_margin: float = 6.0
-    offer_score: float = 52.0
-    crisis_score: float = 60.0  # a crisis topic this close counts as a crisis
+    """Decision thresholds on the combined score (0-100 fuzzy points plus up to MODEL_WEIGHT
+    from the entry model). The defaults are the settings' (MATCH_* in .env.example), chosen by
+    cross-validation; a test keeps the two equal."""
+
+    answer_score: float = 30.0
+    answer_margin: float = 12.0
+    offer_score: float = 16.0
+    crisis_score: float = 70.0  # a crisis topic this close counts as a crisis
     # A crisis topic this close counts as a crisis when the message has a word that sounds
     # dangerous ("i don't see the point of being alive").
     alarm_score: float = 60.0
-    clear_margin: float = 8.0  # a lead this large answers from offer_score up
+    clear_margin: float = 12.0  # a lead this large answers from offer_score up
     offer_window: float = 15.0  # offer topics within this distance of the best one
     max_offers: int = 4
 
@@ -329,6 +335,9 @@ class Matcher:
         self, text: str, *, lang: str | None = None, audience: str | None = None
     ) -> Decision:
         lang = lang if lang in ("kk", "ru", "en") else self.detect_language(text)
+        if small_talk(text) is not None:
+            # Only thanks, a greeting, a goodbye or an "ok": nothing to match or to fear.
+            return Decision("smalltalk", None, (), lang, 0.0)
         hit = self.detect_crisis(text)
         if hit is not None and hit.entry_id in self.kb.entries:
             return Decision("crisis", hit.entry_id, (), lang, 100.0)

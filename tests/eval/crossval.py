@@ -26,6 +26,7 @@ from bot.app import build_matcher  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.kb import load_knowledge_base  # noqa: E402
 from bot.matching.evaluate import LangStats, evaluate, format_report, read_jsonl  # noqa: E402
+from bot.matching.matcher import Decision, Matcher  # noqa: E402
 from bot.matching.normalize import normalize  # noqa: E402
 
 FOLDS = 5
@@ -61,21 +62,24 @@ def main() -> None:
                 kb, examples={k: keep(v) for k, v in kb.examples.items()},
                 out_of_scope=keep(kb.out_of_scope))
             matcher = build_matcher(fold_kb, settings)
-            for lang, stats in evaluate(matcher, test).items():
+
+            def write_trace(r: dict[str, object], decision: Decision,
+                            matcher: Matcher = matcher) -> None:
+                if trace is None:
+                    return
+                text = str(r["text"])
+                whole = normalize(text)
+                label, p = (matcher.crisis.classifier.predict_proba(whole)
+                            if matcher.crisis.classifier and whole else (None, 0.0))
+                trace.write(json.dumps({
+                    **r, **decision.to_json(), "crisis_label": label,
+                    "classifier": round(p, 4),
+                    "entry_model_crisis": round(matcher.crisis_share(whole), 4),
+                    "top": [(s.entry_id, round(s.score, 2)) for s in matcher.rank(text)],
+                }, ensure_ascii=False) + "\n")
+
+            for lang, stats in evaluate(matcher, test, write_trace).items():
                 total.setdefault(lang, LangStats()).add(stats)
-            if trace is not None:
-                for r in test:
-                    text = str(r["text"])
-                    whole = normalize(text)
-                    decision = matcher.decide(text)
-                    label, p = (matcher.crisis.classifier.predict_proba(whole)
-                                if matcher.crisis.classifier and whole else (None, 0.0))
-                    trace.write(json.dumps({
-                        **r, **decision.to_json(), "crisis_label": label,
-                        "classifier": round(p, 4),
-                        "entry_model_crisis": round(matcher.crisis_share(whole), 4),
-                        "top": [(s.entry_id, round(s.score, 2)) for s in matcher.rank(text)],
-                    }, ensure_ascii=False) + "\n")
             print(f"fold {fold + 1}/{FOLDS}: {len(test)} lines", file=sys.stderr)
     finally:
         crisis_model.CRISIS_EXAMPLES, crisis_model.ORDINARY_EXAMPLES = curated[:2]

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.kb.loader import OUT_OF_SCOPE_KEY  # noqa: E402
 
-CRISIS_SETS = ("c3-", "c4-", "c5-", "c6-", "t4-")
+CRISIS_SETS = ("c3-", "c4-", "c5-", "c6-", "t4-", "t5-")
 
 
 def main() -> None:
