@@ -50,6 +50,11 @@ class NoneOfTheseCb(CallbackData, prefix="none"):
     q: Id
 
 
+class NotCrisisCb(CallbackData, prefix="nc"):
+    q: Id  # the pending question the crisis answer was shown for
+    entry: str  # the crisis entry that was shown
+
+
 class ForgetCb(CallbackData, prefix="forget"):
     confirm: bool
 

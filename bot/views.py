@@ -16,6 +16,7 @@ from bot.callbacks import (
     ForgetCb,
     LangCb,
     NoneOfTheseCb,
+    NotCrisisCb,
     TopicCb,
 )
 from bot.kb.model import Entry, KnowledgeBase
@@ -158,10 +159,17 @@ def ticket_received_text(number: int, urgent: bool) -> str:
     ).format(number=number, hours=CONSULTANT_WAIT_HOURS)
 
 
-def crisis_keyboard(q: int) -> InlineKeyboardMarkup:
+def crisis_keyboard(q: int, entry_id: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Talk to a consultant now"), callback_data=AskCb(q=q))
+    builder.button(text=_("My question was about something else"),
+                   callback_data=NotCrisisCb(q=q, entry=entry_id))
+    builder.adjust(1)
     return builder.as_markup()
+
+
+def not_crisis_text() -> str:
+    return _("Thank you for telling me. Here are topics close to your question:")
 
 
 def crisis_intro() -> str:
@@ -291,6 +299,20 @@ def commands(lang: str) -> list[tuple[str, str]]:
         ("forget", _("Delete everything about me", locale=lang)),
         ("cancel", _("Stop what I was doing", locale=lang)),
     ]
+
+
+def small_talk_reply(kind: str | None) -> str:
+    """The reply to a message that is only thanks, a goodbye, a greeting or an "ok"."""
+    if kind == "thanks":
+        return _("You're welcome! I'm here whenever you have a question.")
+    if kind == "goodbye":
+        return _("Take care! You can write here any time, day or night.")
+    if kind == "greeting":
+        return _(
+            "Hi! Write your question in your own words: I will answer from checked sources or "
+            "pass it to a consultant, anonymously."
+        )
+    return _("All right. Write whenever you have a question, or browse /topics.")
 
 
 def write_question_text() -> str:

@@ -150,6 +150,88 @@ async def test_crisis_shows_helplines_at_once_and_offers_urgent_help(
     assert "#" in received.text
 
 
+# Period pain in words the crisis detector rightly takes for a crisis (helplines first), though
+# what she asks is what helps against the pain.
+PAIN_AS_CRISIS = {
+    "kk": "етеккір кезінде іш қатты ауырады, өзімді өлтіргім келеді, не көмектеседі",
+    "ru": "боль при месячных такая, что хочу покончить с собой, что помогает",
+    "en": "period cramps so bad i want to kill myself lol what helps",
+}
+PAIN_TITLE = {"kk": "Етеккір кезіндегі ауырсыну", "ru": "Боль при месячных", "en": "Period pain"}
+PAIN_ANSWER = {"kk": "Етеккір кезіндегі ауырсыну жиі болады",
+               "ru": "Боли при месячных бывают часто", "en": "Period pain is common"}
+CRISIS_TITLE = {"kk": "Өмір сүргім келмейді", "ru": "Не хочется жить", "en": "Not wanting to live"}
+SOMETHING_ELSE = "My question was about something else"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_crisis_about_something_else_offers_close_topics_then_the_answer(
+    bot: Any, standin: FakeTelegram, lang: str
+) -> None:
+    chat = Chat(standin, standin.user("Aru", language_code="ru"))
+    _intro, help_now = await chat.send(PAIN_AS_CRISIS[lang], expect=2)
+    assert "112" in help_now.text and "111" in help_now.text
+    assert labels(help_now) == [t(lang, "Talk to a consultant now"), t(lang, SOMETHING_ELSE)]
+    (offer,) = await chat.press(help_now, t(lang, SOMETHING_ELSE))
+    assert offer.text == t(lang, "Thank you for telling me. Here are topics close to your "
+                                 "question:")
+    assert PAIN_TITLE[lang] in labels(offer)
+    assert CRISIS_TITLE[lang] not in labels(offer)
+    assert labels(offer)[-1] == t(lang, "None of these")
+    (answer,) = await chat.press(offer, PAIN_TITLE[lang])
+    assert answer.text.split("\n")[0] == t(lang, "Here is an answer to your question.")
+    assert PAIN_ANSWER[lang] in answer.text and "who.int" in answer.text
+    assert labels(answer)[:2] == [t(lang, "This helped"), t(lang, "Not what I asked")]
+    # The operators learn that it happened, never from whom; no ticket is made.
+    assert db_rows(bot, "SELECT lang, reason, nearest FROM gap_questions") == [
+        (lang, "not_crisis", "mental.suicidal_thoughts")]
+    assert db_rows(bot, "SELECT lang, topic FROM events WHERE kind = 'crisis_declined'") == [
+        (lang, "mental.suicidal_thoughts")]
+    assert db_rows(bot, "SELECT COUNT(*) FROM tickets") == [(0,)]
+
+
+async def test_crisis_about_something_else_without_a_close_topic_offers_a_consultant(
+    bot: Any, standin: FakeTelegram
+) -> None:
+    chat = Chat(standin, standin.user("Aru", language_code="en"))
+    _intro, help_now = await chat.send(CRISIS["en"], expect=2)
+    (offer,) = await chat.press(help_now, t("en", SOMETHING_ELSE))
+    assert offer.text.startswith(first_line("en", "I don't have a ready answer to this. A "
+                                            "consultant (a doctor or a psychologist) can answer "
+                                            "you privately here, usually within {hours} hours. "
+                                            "They will see only your question, never your name "
+                                            "or account.\n\nSend your question to a "
+                                            "consultant?"))
+    assert labels(offer) == [t("en", "Yes, send it"), t("en", "No, thanks")]
+    (received,) = await chat.press(offer, t("en", "Yes, send it"))
+    assert "#" in received.text
+    assert db_rows(bot, "SELECT priority FROM tickets") == [("urgent",)]
+
+
+async def test_crisis_about_something_else_only_for_her_own_crisis_answer(
+    bot: Any, standin: FakeTelegram
+) -> None:
+    owner = Chat(standin, standin.user("Owner", language_code="en"))
+    _intro, help_now = await owner.send(PAIN_AS_CRISIS["en"], expect=2)
+    data = next(b["callback_data"] for b in help_now.buttons()
+                if b["text"] == t("en", SOMETHING_ELSE))
+    qid = data.split(":")[1]
+    (answered,) = await owner.send(QUESTIONS["en"])  # not a crisis: no such button
+    other_qid = answered.buttons()[0]["callback_data"].split(":")[2]
+    thief = Chat(standin, standin.user("Thief", language_code="en"))
+    (help_msg,) = await thief.send("/help")
+    expired = t("en", "This button has expired. Please write your question again.")
+    for forged in (data, f"nc:{other_qid}:mental.suicidal_thoughts"):
+        notice = await thief.press_for_notice(help_msg, data=forged)
+        assert notice.params.get("text") == expired
+    for forged in (f"nc:{other_qid}:mental.suicidal_thoughts", f"nc:{qid}:periods.pain",
+                   f"nc:{qid}:no.such.topic"):
+        notice = await owner.press_for_notice(help_now, data=forged)
+        assert notice.params.get("text") == expired
+    assert db_rows(bot, "SELECT COUNT(*) FROM gap_questions") == [(0,)]
+    assert db_rows(bot, "SELECT COUNT(*) FROM events WHERE kind = 'crisis_declined'") == [(0,)]
+
+
 @pytest.mark.parametrize("lang", LANGS)
 async def test_topics_browse_categories_then_answer(bot: Any, standin: FakeTelegram,
                                                    lang: str) -> None:
@@ -262,7 +344,9 @@ async def test_unknown_command(bot: Any, standin: FakeTelegram) -> None:
 
 
 @pytest.mark.parametrize("data", ["ask:999", "ask:abc", "t:no.such.topic:0", "garbage",
-                                  "fb:periods.pain:1:maybe", "forget:", "x" * 64])
+                                  "fb:periods.pain:1:maybe", "forget:", "x" * 64,
+                                  "nc:999:mental.suicidal_thoughts", "nc:abc:x", "nc:1",
+                                  "nc:-1:mental.suicidal_thoughts"])
 async def test_malformed_or_forged_buttons_expire_politely(bot: Any, standin: FakeTelegram,
                                                            data: str) -> None:
     chat = Chat(standin, standin.user("Aru", language_code="en"))
@@ -362,3 +446,22 @@ async def test_privacy_says_what_is_kept_and_for_how_long(bot: Any, standin: Fak
                                                   "again.\n\n/hide erases this chat from your "
                                                   "phone. /forget deletes everything the bot "
                                                   "keeps about you."))
+
+
+@pytest.mark.parametrize(("text", "lang", "reply"), [
+    ("рахмет, сау бол!", "kk", "You're welcome! I'm here whenever you have a question."),
+    ("спокойной ночи 🌙", "ru", "Take care! You can write here any time, day or night."),
+    ("hiii", "en", "Hi! Write your question in your own words: I will answer from checked "
+                   "sources or pass it to a consultant, anonymously."),
+    ("ок, понятно", "ru", "All right. Write whenever you have a question, or browse /topics."),
+])
+async def test_thanks_greetings_and_goodbyes_get_a_kind_word_not_a_search(
+    bot: Any, standin: FakeTelegram, text: str, lang: str, reply: str
+) -> None:
+    chat = Chat(standin, standin.user("Aru", language_code=lang))
+    (answer,) = await chat.send(text)
+    assert answer.text == t(lang, reply)
+    assert not answer.buttons()  # no topics, no consultant offer
+    # Not a question: nothing kept, nothing counted as one.
+    assert db_rows(bot, "SELECT COUNT(*) FROM pending_questions") == [(0,)]
+    assert db_rows(bot, "SELECT COUNT(*) FROM events WHERE kind = 'question'") == [(0,)]

@@ -53,7 +53,7 @@ _FILLER = frozenset(normalize(" ".join((
 class GapQuestion:
     text: str
     lang: str
-    reason: str  # "escalated" | "not_helpful"
+    reason: str  # "escalated" | "not_helpful" | "not_crisis"
     nearest: str | None = None  # the topic shown when the user said it did not help
 
 

@@ -40,6 +40,7 @@ TOP_TOPICS = 10
 OVERVIEW_KINDS = (("question", "questions"), ("helpful", "helpful"),
                   ("not_helpful", "not helpful"), ("escalated", "sent to a consultant"),
                   ("crisis_shown", "crisis help shown"),
+                  ("crisis_declined", "crisis help: about something else"),
                   ("ticket_answered", "consultant answers"), ("rating", "ratings"),
                   ("forget", "/forget used"))
 

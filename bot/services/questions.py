@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.callbacks import age_lower_bound
 from bot.kb.model import Entry
 from bot.matching.matcher import Decision, Matcher
 from bot.matching.normalize import normalize
+from bot.matching.smalltalk import small_talk
 from bot.metrics import QUESTIONS
 from bot.services.queue import QueueService
 from bot.storage.events_store import Event, score_band
-from bot.storage.store import Storage, UserProfile
+from bot.storage.store import PendingQuestion, Storage, UserProfile
 
 MAX_STORED_QUESTION = 4000
 
@@ -23,6 +25,7 @@ class Outcome:
     lang: str
     entry: Entry | None
     offers: list[Entry]
+    small_talk: str | None = None  # thanks | goodbye | greeting | ok, for a reply in kind
 
 
 class QuestionService:
@@ -38,7 +41,19 @@ class QuestionService:
             return ui_lang
         return self.matcher.detect_language(text)
 
+    def is_crisis(self, text: str) -> bool:
+        """What the crisis detector says, except for plain thanks or a goodbye (which go on to
+        a consultant she is talking to, as any follow-up does)."""
+        return small_talk(text) is None and self.matcher.detect_crisis(text) is not None
+
     async def ask(self, profile: UserProfile, text: str, ui_lang: str) -> Outcome:
+        kind = small_talk(text)
+        if kind is not None:
+            # "Thanks", "hi", "bye": not a question. Nothing to store, count or hand over, and
+            # too short to say which language she prefers: the reply keeps the current one.
+            QUESTIONS.labels(lang=ui_lang, decision="smalltalk").inc()
+            return Outcome(Decision("smalltalk", None, (), ui_lang, 0.0), 0, ui_lang, None, [],
+                           small_talk=kind)
         lang = self.answer_language(profile, text, ui_lang)
         if not profile.lang_chosen and lang != profile.lang:
             # She writes in this language: answer and talk in it from now on.
@@ -72,19 +87,40 @@ class QuestionService:
             await self.storage.add_gap_question(question.text, question.lang, "not_helpful",
                                                 entry_id)
 
+    def _close_topics(self, profile: UserProfile, text: str, keep: Callable[[Entry], bool],
+                      limit: int) -> list[Entry]:
+        """Up to 3 topics close to the text that suit her and that `keep` accepts."""
+        age = age_lower_bound(profile.age_band)
+        ranked = self.matcher.rank(text, profile.audience, limit=limit)
+        kb = self.matcher.kb
+        result = [
+            kb.entries[s.entry_id] for s in ranked
+            if keep(kb.entries[s.entry_id]) and kb.entries[s.entry_id].suits(profile.audience, age)
+            and s.score >= self.matcher.thresholds.offer_score - 10
+        ]
+        return result[:3]
+
     async def alternatives(self, profile: UserProfile, qid: int, exclude: str) -> list[Entry]:
         question = await self.storage.get_pending_question(qid, profile.pseudonym)
         if question is None:
             return []
-        age = age_lower_bound(profile.age_band)
-        ranked = self.matcher.rank(question.text, profile.audience, limit=8)
-        kb = self.matcher.kb
-        result = [
-            kb.entries[s.entry_id] for s in ranked
-            if s.entry_id != exclude and kb.entries[s.entry_id].suits(profile.audience, age)
-            and s.score >= self.matcher.thresholds.offer_score - 10
-        ]
-        return result[:3]
+        return self._close_topics(profile, question.text, lambda e: e.id != exclude, limit=8)
+
+    async def not_crisis(self, profile: UserProfile, qid: int, entry_id: str
+                         ) -> tuple[PendingQuestion, list[Entry]] | None:
+        """She says the crisis answer was not what she asked: keep the question for the
+        operators (without any link to her) and give the closest topics that are not crisis
+        topics. None if the question is not hers, is gone, or was not shown this crisis entry.
+        """
+        question = await self.storage.get_pending_question(qid, profile.pseudonym)
+        if question is None or not question.crisis or question.topic_guess != entry_id:
+            return None
+        await self.storage.add_gap_question(question.text, question.lang, "not_crisis", entry_id)
+        await self.storage.record(Event("crisis_declined", question.lang, profile.audience,
+                                        topic=entry_id, site=profile.site))
+        topics = self._close_topics(profile, question.text, lambda e: not e.crisis,
+                                    limit=len(self.matcher.kb.entries))
+        return question, topics
 
     async def send_to_consultant(self, profile: UserProfile, qid: int) -> tuple[int, bool] | None:
         """Create the ticket (idempotent). Returns (number, urgent) or None if not found."""

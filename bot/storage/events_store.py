@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from bot.storage.store import Connection, Storage
 
 EVENT_KINDS = frozenset({"question", "helpful", "not_helpful", "escalated", "crisis_shown",
-                         "ticket_answered", "rating", "forget"})
+                         "crisis_declined", "ticket_answered", "rating", "forget"})
 
 
 @dataclass(frozen=True, slots=True)

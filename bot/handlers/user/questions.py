@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot import views
-from bot.callbacks import AskCb, DeclineCb, FeedbackCb, NoneOfTheseCb
+from bot.callbacks import AskCb, DeclineCb, FeedbackCb, NoneOfTheseCb, NotCrisisCb
 from bot.handlers.user.topics import NO_PREVIEW, send_answer
 from bot.kb import KnowledgeBase
 from bot.matching.normalize import normalize
@@ -29,7 +29,7 @@ def router() -> Router:
             await message.answer(views.empty_text_reply())
             return
         # A crisis always comes first: helplines now, even in the middle of a follow-up.
-        in_crisis = questions.matcher.detect_crisis(text) is not None
+        in_crisis = questions.is_crisis(text)
         if profile.followup_ticket is not None and not in_crisis:
             await storage.update_user(profile.pseudonym, followup_ticket=None)
             result = await queue.follow_up(profile.followup_ticket, profile.pseudonym, text)
@@ -43,8 +43,11 @@ def router() -> Router:
             if decision.action == "crisis" and outcome.entry is not None:
                 await message.answer(views.crisis_intro())
                 await message.answer(outcome.entry.answer[lang],
-                                     reply_markup=views.crisis_keyboard(outcome.question_id),
+                                     reply_markup=views.crisis_keyboard(outcome.question_id,
+                                                                        outcome.entry.id),
                                      link_preview_options=NO_PREVIEW)
+            elif decision.action == "smalltalk":
+                await message.answer(views.small_talk_reply(outcome.small_talk))
             elif decision.action == "answer" and outcome.entry is not None:
                 await send_answer(message, kb, outcome.entry.id, lang, outcome.question_id,
                                   profile)
@@ -94,6 +97,29 @@ def router() -> Router:
         else:
             await query.message.answer(views.escalate_text(),
                                        reply_markup=views.consent_keyboard(callback_data.q))
+
+    @r.callback_query(NotCrisisCb.filter())
+    async def not_crisis(query: CallbackQuery, callback_data: NotCrisisCb,
+                         questions: QuestionService, profile: UserProfile, i18n: I18n) -> None:
+        # The helplines stay where they are; this only adds a way to an answer.
+        if query.message is None:
+            await query.answer(views.expired_button())
+            return
+        found = await questions.not_crisis(profile, callback_data.q, callback_data.entry)
+        if found is None:
+            await query.answer(views.expired_button())
+            return
+        await query.answer()
+        question, topics = found
+        with i18n.use_locale(question.lang):
+            if topics:
+                await query.message.answer(
+                    views.not_crisis_text(),
+                    reply_markup=views.topics_keyboard(topics, question.lang, callback_data.q),
+                )
+            else:
+                await query.message.answer(views.escalate_text(),
+                                           reply_markup=views.consent_keyboard(callback_data.q))
 
     @r.callback_query(NoneOfTheseCb.filter())
     async def none_of_these(query: CallbackQuery, callback_data: NoneOfTheseCb) -> None:
