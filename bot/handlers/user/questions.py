@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, MaybeInaccessibleMessageUnion, Message
 from aiogram.utils.i18n import I18n
 
 from bot import views
 from bot.callbacks import AskCb, DeclineCb, FeedbackCb, NoneOfTheseCb, NotCrisisCb
 from bot.handlers.user.topics import NO_PREVIEW, send_answer
 from bot.kb import KnowledgeBase
+from bot.kb.model import Entry
 from bot.matching.normalize import normalize
 from bot.services.questions import QuestionService
 from bot.services.queue import QueueService
 from bot.storage.events_store import Event
 from bot.storage.store import Storage, UserProfile
+
+
+async def offer_topics(message: MaybeInaccessibleMessageUnion, intro: str, topics: list[Entry],
+                       lang: str, q: int) -> None:
+    """Close topics to choose from (with "None of these"), or, when there are none, the offer
+    to send the question to a consultant."""
+    if topics:
+        await message.answer(intro, reply_markup=views.topics_keyboard(topics, lang, q))
+    else:
+        await message.answer(views.escalate_text(), reply_markup=views.consent_keyboard(q))
 
 
 def router() -> Router:
@@ -89,14 +100,8 @@ def router() -> Router:
             await query.message.answer(views.write_question_text())
             return
         others = await questions.alternatives(profile, callback_data.q, callback_data.entry)
-        if others:
-            await query.message.answer(
-                views.clarify_text(),
-                reply_markup=views.topics_keyboard(others, i18n.current_locale, callback_data.q),
-            )
-        else:
-            await query.message.answer(views.escalate_text(),
-                                       reply_markup=views.consent_keyboard(callback_data.q))
+        await offer_topics(query.message, views.clarify_text(), others, i18n.current_locale,
+                           callback_data.q)
 
     @r.callback_query(NotCrisisCb.filter())
     async def not_crisis(query: CallbackQuery, callback_data: NotCrisisCb,
@@ -112,14 +117,8 @@ def router() -> Router:
         await query.answer()
         question, topics = found
         with i18n.use_locale(question.lang):
-            if topics:
-                await query.message.answer(
-                    views.not_crisis_text(),
-                    reply_markup=views.topics_keyboard(topics, question.lang, callback_data.q),
-                )
-            else:
-                await query.message.answer(views.escalate_text(),
-                                           reply_markup=views.consent_keyboard(callback_data.q))
+            await offer_topics(query.message, views.not_crisis_text(), topics, question.lang,
+                               callback_data.q)
 
     @r.callback_query(NoneOfTheseCb.filter())
     async def none_of_these(query: CallbackQuery, callback_data: NoneOfTheseCb) -> None:
