@@ -11,6 +11,7 @@ import pytest
 
 import bot.matching.entry_model as entry_model
 from bot.kb import load_knowledge_base
+from bot.matching.adam import Adam
 from bot.matching.entry_model import (
     MAX_WEIGHTS,
     MIN_ENTRIES,
@@ -109,3 +110,14 @@ def test_a_small_base_goes_without_the_model() -> None:
     kb, _ = load_knowledge_base(SMALL_KB)
     assert len(kb.entries) < MIN_ENTRIES
     assert EntryClassifier.for_kb(kb) is None
+
+
+def test_adam_walks_down_to_the_minimum_and_l2_pulls_it_towards_zero() -> None:
+    """The optimiser both models train with: on (x - 3)^2 it ends near 3; with an L2 penalty
+    whose gradient is 2x (the objective (x - 3)^2 + x^2), near 1.5."""
+    for l2, target in ((0.0, 3.0), (2.0, 1.5)):
+        x = np.array([-4.0])
+        adam = Adam((x,), 0.1, l2=(l2,))
+        for _ in range(2000):
+            adam.step((2 * (x - 3.0),))
+        assert abs(x[0] - target) < 0.05, (l2, x)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.kb.model import KnowledgeBase
+from bot.matching.adam import Adam
 from bot.matching.crisis_examples import CRISIS_EXAMPLES, ORDINARY_EXAMPLES
 from bot.matching.normalize import normalize
 
@@ -158,24 +159,14 @@ class CrisisClassifier:
         sample_w = np.where(y > 0, n / (2 * pos), n / (2 * max(n - pos, 1.0))) / n
 
         w = np.zeros(d)
-        b = 0.0
-        m_w = np.zeros(d)
-        v_w = np.zeros(d)
-        m_b = v_b = 0.0
-        beta1, beta2, eps = 0.9, 0.999, 1e-8
-        for t in range(1, iterations + 1):
-            z = np.add.reduceat(w[indices] * values, starts) + b
+        b = np.zeros(1)
+        adam = Adam((w, b), rate * 0.1, l2=(l2, 0.0))
+        for _ in range(iterations):
+            z = np.add.reduceat(w[indices] * values, starts) + b[0]
             p = 1.0 / (1.0 + np.exp(-z))
             r = (p - y) * sample_w
-            g_w = np.bincount(indices, weights=values * r[row_of], minlength=d) + l2 * w
-            g_b = float(r.sum())
-            m_w = beta1 * m_w + (1 - beta1) * g_w
-            v_w = beta2 * v_w + (1 - beta2) * g_w * g_w
-            m_b = beta1 * m_b + (1 - beta1) * g_b
-            v_b = beta2 * v_b + (1 - beta2) * g_b * g_b
-            c1, c2 = 1 - beta1**t, 1 - beta2**t
-            w -= rate * 0.1 * (m_w / c1) / (np.sqrt(v_w / c2) + eps)
-            b -= rate * 0.1 * (m_b / c1) / (np.sqrt(v_b / c2) + eps)
+            adam.step((np.bincount(indices, weights=values * r[row_of], minlength=d),
+                       np.array([r.sum()])))
 
         names = sorted({lab for lab in labels if lab is not None})
         column = {name: j for j, name in enumerate(names)}
@@ -187,7 +178,7 @@ class CrisisClassifier:
         np.add.at(centroids, (indices[mask], lab_idx[row_of][mask]), values[mask])
         norms = np.linalg.norm(centroids, axis=0)
         centroids /= np.where(norms > 0, norms, 1.0)
-        return cls(vocab, w, b, names, centroids, threshold)
+        return cls(vocab, w, float(b[0]), names, centroids, threshold)
 
     # -- prediction -------------------------------------------------------------------------
     def _score(self, skeleton: str) -> tuple[float, set[str]]:

@@ -30,6 +30,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from bot.kb.model import KnowledgeBase
+from bot.matching.adam import Adam
 from bot.matching.crisis_examples import CRISIS_EXAMPLES
 from bot.matching.normalize import normalize, truncate_for_matching
 
@@ -140,38 +141,16 @@ class EntryClassifier:
         target = np.zeros((n, n_classes), dtype=np.float32)
         target[np.arange(n), labels] = 1.0
 
-        # Full-batch Adam on the cross-entropy (deterministic). Updates are in place to keep
-        # peak memory at ~5 weight-sized arrays.
+        # Full-batch Adam on the cross-entropy (deterministic, in place: peak memory stays at
+        # ~5 weight-sized arrays).
         w = np.zeros((len(vocab), n_classes), dtype=np.float32)
         b = np.zeros(n_classes, dtype=np.float32)
-        m_w, v_w, step = np.zeros_like(w), np.zeros_like(w), np.zeros_like(w)
-        m_b, v_b = np.zeros_like(b), np.zeros_like(b)
-        beta1, beta2, eps = 0.9, 0.999, 1e-8
-        for t in range(1, iterations + 1):
+        adam = Adam((w, b), LEARNING_RATE, l2=(L2, 0.0))
+        for _ in range(iterations):
             grad = _softmax(x @ w + b)
             grad -= target
             grad /= n
-            g_w = xt @ grad
-            np.multiply(w, L2, out=step)
-            g_w += step
-            g_b = grad.sum(axis=0)
-            c1, c2 = 1 - beta1**t, 1 - beta2**t
-            m_w *= beta1
-            np.multiply(g_w, 1 - beta1, out=step)
-            m_w += step
-            np.multiply(g_w, g_w, out=step)
-            step *= 1 - beta2
-            v_w *= beta2
-            v_w += step
-            np.divide(v_w, c2, out=step)
-            np.sqrt(step, out=step)
-            step += eps
-            np.divide(m_w, step, out=step)
-            step *= LEARNING_RATE / c1
-            w -= step
-            m_b = beta1 * m_b + (1 - beta1) * g_b
-            v_b = beta2 * v_b + (1 - beta2) * g_b * g_b
-            b -= LEARNING_RATE * (m_b / c1) / (np.sqrt(v_b / c2) + eps)
+            adam.step((xt @ grad, grad.sum(axis=0)))
         return cls(vocab, w, b, entries)
 
     def probabilities(self, skeleton: str) -> np.ndarray:
