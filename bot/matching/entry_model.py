@@ -24,8 +24,6 @@ is a base of fewer than `MIN_ENTRIES` entries.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 from scipy.sparse import csr_matrix
 
@@ -123,15 +121,14 @@ class EntryClassifier:
         max_features = MAX_WEIGHTS // max(n_classes, 1)
         if max_features < MIN_FEATURES:
             return None  # too many entries: known before reading a text
-        grams = [features(skeleton) for skeleton in texts]
-        kept = _within_budget(grams, max_features)
-        vocab: dict[str, int] = {}
-        indices: list[int] = []
-        indptr = [0]
-        for text_grams in grams:
-            indices.extend(vocab.setdefault(g, len(vocab)) for g in text_grams
-                           if kept is None or g in kept)
-            indptr.append(len(indices))
+        vocab, indices, indptr = _index(texts)
+        if len(vocab) > max_features:
+            # Over the budget: index again with only the features seen in the most texts (ties
+            # broken by the feature itself, so the same base always gives the same model).
+            seen_in = np.bincount(np.asarray(indices), minlength=len(vocab))
+            names = list(vocab)
+            ranked = sorted(range(len(names)), key=lambda i: (-seen_in[i], names[i]))
+            vocab, indices, indptr = _index(texts, {names[i] for i in ranked[:max_features]})
         lengths = np.diff(np.asarray(indptr))
         values = np.repeat(1.0 / np.sqrt(np.maximum(lengths, 1)), lengths)  # rows L2-normalised
         x = csr_matrix((values.astype(np.float32), indices, indptr),
@@ -164,14 +161,18 @@ class EntryClassifier:
         return _softmax(z[None, :])[0][: self.entries]
 
 
-def _within_budget(grams: list[set[str]], max_features: int) -> set[str] | None:
-    """None when every feature fits; else the `max_features` features seen in the most texts
-    (ties broken by the feature itself, so the same base always gives the same model)."""
-    counts = Counter(g for text_grams in grams for g in text_grams)
-    if len(counts) <= max_features:
-        return None
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return {g for g, _ in ranked[:max_features]}
+def _index(texts: list[str], kept: set[str] | None = None
+           ) -> tuple[dict[str, int], list[int], list[int]]:
+    """(vocabulary, column indices, row pointers) of the texts' features, in CSR layout; only
+    the `kept` features when given."""
+    vocab: dict[str, int] = {}
+    indices: list[int] = []
+    indptr = [0]
+    for skeleton in texts:
+        indices.extend(vocab.setdefault(g, len(vocab)) for g in features(skeleton)
+                       if kept is None or g in kept)
+        indptr.append(len(indices))
+    return vocab, indices, indptr
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
