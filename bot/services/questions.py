@@ -88,17 +88,20 @@ class QuestionService:
                                                 entry_id)
 
     def _close_topics(self, profile: UserProfile, text: str, keep: Callable[[Entry], bool],
-                      limit: int) -> list[Entry]:
-        """Up to 3 topics close to the text that suit her and that `keep` accepts."""
+                      limit: int, window: float | None = None) -> list[Entry]:
+        """Up to 3 topics close to the text that suit her and that `keep` accepts; with a
+        `window`, only those within it of the best of them."""
         age = age_lower_bound(profile.age_band)
         ranked = self.matcher.rank(text, profile.audience, limit=limit)
         kb = self.matcher.kb
         result = [
-            kb.entries[s.entry_id] for s in ranked
+            s for s in ranked
             if keep(kb.entries[s.entry_id]) and kb.entries[s.entry_id].suits(profile.audience, age)
             and s.score >= self.matcher.thresholds.offer_score - 10
         ]
-        return result[:3]
+        if window is not None and result:
+            result = [s for s in result if s.score >= result[0].score - window]
+        return [kb.entries[s.entry_id] for s in result[:3]]
 
     async def alternatives(self, profile: UserProfile, qid: int, exclude: str) -> list[Entry]:
         question = await self.storage.get_pending_question(qid, profile.pseudonym)
@@ -118,8 +121,11 @@ class QuestionService:
         await self.storage.add_gap_question(question.text, question.lang, "not_crisis", entry_id)
         await self.storage.record(Event("crisis_declined", question.lang, profile.audience,
                                         topic=entry_id, site=profile.site))
+        # A clear best topic ("period cramps so bad i want to kill myself, what helps") is
+        # offered alone; only topics about as close as it come with it.
         topics = self._close_topics(profile, question.text, lambda e: not e.crisis,
-                                    limit=len(self.matcher.kb.entries))
+                                    limit=len(self.matcher.kb.entries),
+                                    window=self.matcher.thresholds.offer_window)
         return question, topics
 
     async def send_to_consultant(self, profile: UserProfile, qid: int) -> tuple[int, bool] | None:
