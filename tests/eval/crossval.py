@@ -65,8 +65,7 @@ def main() -> None:
 
             def write_trace(r: dict[str, object], decision: Decision,
                             matcher: Matcher = matcher) -> None:
-                if trace is None:
-                    return
+                assert trace is not None
                 text = str(r["text"])
                 whole = normalize(text)
                 label, p = (matcher.crisis.classifier.predict_proba(whole)
@@ -78,7 +77,7 @@ def main() -> None:
                     "top": [(s.entry_id, round(s.score, 2)) for s in matcher.rank(text)],
                 }, ensure_ascii=False) + "\n")
 
-            for lang, stats in evaluate(matcher, test, write_trace).items():
+            for lang, stats in evaluate(matcher, test, write_trace if trace else None).items():
                 total.setdefault(lang, LangStats()).add(stats)
             print(f"fold {fold + 1}/{FOLDS}: {len(test)} lines", file=sys.stderr)
     finally:

@@ -39,9 +39,9 @@ def router() -> Router:
         if not normalize(text):
             await message.answer(views.empty_text_reply())
             return
-        # A crisis always comes first: helplines now, even in the middle of a follow-up.
-        in_crisis = questions.is_crisis(text)
-        if profile.followup_ticket is not None and not in_crisis:
+        # A crisis always comes first: helplines now, even in the middle of a follow-up. (Only
+        # then is the detector asked here; otherwise `ask` decides, crisis check included.)
+        if profile.followup_ticket is not None and not questions.is_crisis(text):
             await storage.update_user(profile.pseudonym, followup_ticket=None)
             result = await queue.follow_up(profile.followup_ticket, profile.pseudonym, text)
             if result.ok:
